@@ -1,0 +1,87 @@
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import { ArticleHeader } from '@/components/article/article-header';
+import { ArticleJsonLd } from '@/components/article/article-json-ld';
+import { NextUp } from '@/components/article/next-up';
+import { RelatedArticles } from '@/components/article/related-articles';
+import {
+  hasTableOfContents,
+  MobileTableOfContents,
+  SidebarTableOfContents,
+} from '@/components/article/table-of-contents';
+import { Takeaways } from '@/components/article/takeaways';
+import { MdxContent } from '@/components/mdx/mdx-content';
+import { RssPrompt } from '@/components/newsletter/rss-prompt';
+import { SubscribeSection } from '@/components/newsletter/subscribe-section';
+import { getAllArticles, getArticle, getNextArticle, getRelatedArticles } from '@/lib/content/load';
+import { paths } from '@/lib/site';
+
+type Props = { params: Promise<{ slug: string }> };
+
+// Only the articles known at build time exist; any other slug is a 404, not a render attempt.
+export const dynamicParams = false;
+
+export function generateStaticParams() {
+  return getAllArticles().map((article) => ({ slug: article.slug }));
+}
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const article = getArticle((await params).slug);
+  if (!article) return {};
+  const url = paths.article(article.slug);
+  return {
+    title: article.title,
+    description: article.description,
+    authors: [{ name: article.author }],
+    keywords: article.tags,
+    alternates: { canonical: url },
+    openGraph: {
+      type: 'article',
+      url,
+      title: article.title,
+      description: article.description,
+      publishedTime: article.date,
+      modifiedTime: article.updated ?? article.date,
+      authors: [article.author],
+      tags: article.tags,
+    },
+    twitter: { card: 'summary_large_image', title: article.title, description: article.description },
+  };
+}
+
+export default async function ArticlePage({ params }: Props) {
+  const article = getArticle((await params).slug);
+  if (!article) notFound();
+  const next = getNextArticle(article);
+  const related = getRelatedArticles(article);
+  const toc = hasTableOfContents(article.headings);
+
+  return (
+    <div className="mx-auto max-w-6xl px-4 py-10 sm:px-6">
+      <ArticleJsonLd article={article} />
+      <div className={toc ? 'lg:grid lg:grid-cols-[minmax(0,1fr)_14rem] lg:gap-12' : undefined}>
+        <article className="min-w-0 max-w-[70ch]">
+          <ArticleHeader article={article} />
+          <Takeaways items={article.takeaways} />
+          {toc ? <MobileTableOfContents headings={article.headings} /> : null}
+          <div className="prose prose-zinc max-w-none dark:prose-invert prose-headings:tracking-tight prose-a:text-sky-700 dark:prose-a:text-sky-400">
+            <MdxContent source={article.body} />
+          </div>
+          {next ? (
+            <nav aria-label="Next article" className="mt-12">
+              <NextUp article={next} />
+            </nav>
+          ) : null}
+        </article>
+        {toc ? <SidebarTableOfContents headings={article.headings} /> : null}
+      </div>
+      <div className="mt-12 max-w-[70ch] space-y-12">
+        <RelatedArticles articles={related} />
+        <div>
+          <SubscribeSection />
+          <RssPrompt />
+        </div>
+      </div>
+    </div>
+  );
+}

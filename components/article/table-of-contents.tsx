@@ -1,0 +1,49 @@
+import type { Heading } from '@/lib/content/types';
+
+/** Articles with fewer sections than this read fine without a table of contents. */
+export const TOC_MIN_HEADINGS = 4;
+
+function TocList({ headings }: { headings: Heading[] }) {
+  return (
+    <ol className="space-y-1.5 text-sm">
+      {headings.map((heading) => (
+        <li key={heading.id} className={heading.depth === 3 ? 'pl-4' : undefined}>
+          <a
+            href={`#${heading.id}`}
+            className="text-zinc-600 hover:text-zinc-950 dark:text-zinc-400 dark:hover:text-white"
+          >
+            {heading.text}
+          </a>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+export function hasTableOfContents(headings: Heading[]): boolean {
+  return headings.length >= TOC_MIN_HEADINGS;
+}
+
+/** On phones and tablets: a collapsed <details> above the text (works without JavaScript). */
+export function MobileTableOfContents({ headings }: { headings: Heading[] }) {
+  return (
+    <details className="toc-mobile mb-8 rounded-lg border border-zinc-200 px-4 py-3 lg:hidden dark:border-zinc-800">
+      <summary className="cursor-pointer text-sm font-semibold text-zinc-800 dark:text-zinc-200">On this page</summary>
+      <nav aria-label="Table of contents" className="mt-3">
+        <TocList headings={headings} />
+      </nav>
+    </details>
+  );
+}
+
+/** On wide screens: a sticky list beside the text. */
+export function SidebarTableOfContents({ headings }: { headings: Heading[] }) {
+  return (
+    <div className="toc-desktop hidden lg:block">
+      <nav aria-label="On this page" className="sticky top-8">
+        <p className="mb-3 text-sm font-semibold text-zinc-900 dark:text-zinc-100">On this page</p>
+        <TocList headings={headings} />
+      </nav>
+    </div>
+  );
+}

@@ -1,0 +1,13 @@
+import type { ComponentProps } from 'react';
+
+/**
+ * GFM tables scroll sideways inside their own box, so a wide table never widens the page on a phone.
+ * The box is focusable so keyboard users can scroll it too.
+ */
+export function Table(props: ComponentProps<'table'>) {
+  return (
+    <div className="table-scroll my-6 overflow-x-auto" role="region" aria-label="Table (scrolls sideways)" tabIndex={0}>
+      <table {...props} className="my-0 min-w-full" />
+    </div>
+  );
+}

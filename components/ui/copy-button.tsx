@@ -1,0 +1,38 @@
+'use client';
+
+import { useRef, useState } from 'react';
+
+/**
+ * Copies the text of the <code> element in the same code block. Reading the DOM at click time
+ * copies exactly what is shown, without shipping the code a second time as a prop.
+ */
+export function CopyButton() {
+  const ref = useRef<HTMLButtonElement>(null);
+  const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
+
+  async function copy() {
+    const code = ref.current?.closest('[data-code-block]')?.querySelector('pre code');
+    if (!code) return;
+    try {
+      await navigator.clipboard.writeText(code.textContent ?? '');
+      setState('copied');
+    } catch {
+      setState('failed');
+    }
+    setTimeout(() => setState('idle'), 2000);
+  }
+
+  return (
+    <button
+      ref={ref}
+      type="button"
+      onClick={copy}
+      className="rounded px-2 py-0.5 text-xs font-medium text-zinc-600 hover:bg-zinc-200 hover:text-zinc-900 dark:text-zinc-400 dark:hover:bg-zinc-800 dark:hover:text-zinc-100"
+    >
+      {state === 'copied' ? 'Copied' : state === 'failed' ? 'Copy failed' : 'Copy'}
+      <span className="sr-only" aria-live="polite">
+        {state === 'copied' ? ' code copied to clipboard' : ''}
+      </span>
+    </button>
+  );
+}
