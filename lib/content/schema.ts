@@ -1,12 +1,13 @@
 import { z } from 'zod';
 
-/**
- * The editor's contract: every article's frontmatter is parsed with this schema, once,
- * by the loader (lib/content/load.ts). The README's frontmatter reference documents it.
- */
-const slug = z
-  .string()
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'a lowercase slug such as "distributed-systems"');
+export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+export const SLUG_EXPECTATION = 'a lowercase slug such as "distributed-systems"';
+
+const slug = z.string().regex(SLUG_PATTERN, SLUG_EXPECTATION);
+
+export function isSlug(value: string): boolean {
+  return SLUG_PATTERN.test(value);
+}
 
 // YAML turns an unquoted 2026-03-10 into a Date; editors may write either form.
 const isoDate = z.preprocess(
@@ -14,9 +15,17 @@ const isoDate = z.preprocess(
   z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, 'an ISO date such as 2026-03-10')
-    .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), 'a real calendar date'),
+    // Date.parse rolls 2026-02-30 over to March 2 instead of failing, so round-trip instead.
+    .refine((value) => {
+      const parsed = new Date(`${value}T00:00:00Z`);
+      return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === value;
+    }, 'a real calendar date'),
 );
 
+/**
+ * The editor's contract: every article's frontmatter is parsed with this schema, once,
+ * by the loader (lib/content/load.ts). The README's frontmatter reference documents it.
+ */
 export const frontmatterSchema = z
   .object({
     title: z.string().trim().min(1, 'a non-empty title'),
@@ -33,3 +42,6 @@ export const frontmatterSchema = z
   .strict();
 
 export type Frontmatter = z.infer<typeof frontmatterSchema>;
+
+/** The fields an editor may write, in the order the README documents them. */
+export const frontmatterKeys: readonly string[] = Object.keys(frontmatterSchema.shape);
