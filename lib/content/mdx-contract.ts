@@ -1,0 +1,52 @@
+import { isSlug } from './schema';
+
+/**
+ * What an article body may contain beyond Markdown: the MDX authoring contract, shared by the
+ * loader (which checks it) and the renderer (components/mdx, which implements it). Adding a
+ * component to the MDX components map means adding its name here, or articles using it fail
+ * the content check.
+ */
+
+export const MDX_COMPONENTS = ['Callout'] as const;
+export type MdxComponentName = (typeof MDX_COMPONENTS)[number];
+
+export const CALLOUT_TYPES = ['insight', 'tip', 'warning', 'note'] as const;
+export type CalloutType = (typeof CALLOUT_TYPES)[number];
+
+export function isCalloutType(value: unknown): value is CalloutType {
+  return typeof value === 'string' && (CALLOUT_TYPES as readonly string[]).includes(value);
+}
+
+/** The fence language of ASCII diagrams: ```diagram label="What it shows" */
+export const DIAGRAM_LANGUAGE = 'diagram';
+
+/** Reads `label="…"` from a diagram fence's meta string (what follows the language). */
+export function parseDiagramMeta(meta: string | null | undefined): { label: string | undefined } {
+  const match = /(?:^|\s)label=(?:"([^"]*)"|'([^']*)')/.exec(meta ?? '');
+  const label = (match?.[1] ?? match?.[2])?.trim();
+  return { label: label === '' ? undefined : label };
+}
+
+/**
+ * `/articles/<slug>`, optionally with a trailing slash, `?query` or `#hash`, is a link to another
+ * article. Returns undefined for any other URL (external, /tags/…, the /articles index).
+ */
+export function parseArticleHref(
+  href: string,
+): { slug: string; hash: string | undefined } | { invalid: true } | undefined {
+  const match = /^\/articles\/([^?#]*)(?:\?[^#]*)?(?:#(.*))?$/.exec(href);
+  if (!match) return undefined;
+  const path = (match[1] ?? '').replace(/\/$/, '');
+  if (path === '') return undefined;
+  if (!isSlug(path)) return { invalid: true };
+  const hash = match[2];
+  return { slug: path, hash: hash === undefined || hash === '' ? undefined : safeDecode(hash) };
+}
+
+export function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
