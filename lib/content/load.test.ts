@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
@@ -144,11 +146,27 @@ describe('caching', () => {
     expect(getAllArticles({ dir, now })).toBe(getAllArticles({ dir, now }));
   });
 
-  it('re-reads on every call outside production so edits show up', () => {
+  it('in development, reuses the load until a file changes, then re-reads so edits show up', () => {
     vi.stubEnv('NODE_ENV', 'development');
-    const first = getAllArticles({ dir, now });
-    const second = getAllArticles({ dir, now });
-    expect(second).not.toBe(first);
-    expect(second).toEqual(first);
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'content-'));
+    try {
+      fs.cpSync(dir, copy, { recursive: true });
+      const options = { dir: copy, now };
+      const first = getAllArticles(options);
+      expect(getAllArticles(options)).toBe(first);
+
+      const beta = path.join(copy, 'beta.mdx');
+      fs.writeFileSync(beta, fs.readFileSync(beta, 'utf8').replace('Beta: leader election', 'Beta: elections'));
+      const edited = getAllArticles(options);
+      expect(edited).not.toBe(first);
+      expect(edited.find((a) => a.slug === 'beta')?.title).toBe('Beta: elections');
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
+    }
+  });
+
+  it('re-reads on every call in tests', () => {
+    vi.stubEnv('NODE_ENV', 'test');
+    expect(getAllArticles({ dir, now })).not.toBe(getAllArticles({ dir, now }));
   });
 });

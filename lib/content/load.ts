@@ -232,20 +232,39 @@ export function loadContent(options: LoadOptions = {}): ContentLibrary {
   return { all, articles, bySlug: new Map(articles.map((a) => [a.slug, a])) };
 }
 
-// Production builds and servers read the content once per process; in development every call
-// re-reads (a few small files) so an editor's save shows up on the next refresh.
-const memo = new Map<string, ContentLibrary>();
+// Production builds and servers read the content once per process. In development a load costs
+// ~100 ms and a page asks several times (metadata, page, next, related), so the result is kept
+// while no file changed: a stat per file is cheap, and an editor's save shows on the next refresh.
+// Tests and other modes always re-read.
+const memo = new Map<string, { signature: string; library: ContentLibrary }>();
+
+function directorySignature(dir: string): string {
+  try {
+    return fs
+      .readdirSync(dir)
+      .filter((name) => name.endsWith('.mdx'))
+      .sort()
+      .map((name) => {
+        const stat = fs.statSync(path.join(dir, name));
+        return `${name}:${stat.mtimeMs}:${stat.size}`;
+      })
+      .join('|');
+  } catch {
+    return 'missing';
+  }
+}
 
 function library(options: LoadOptions = {}): ContentLibrary {
-  if (process.env.NODE_ENV !== 'production') return loadContent(options);
-  const mode = resolveMode(options);
-  const key = JSON.stringify([options.dir ?? defaultContentDir(), options.root ?? process.cwd(), mode]);
-  let cached = memo.get(key);
-  if (cached === undefined) {
-    cached = loadContent(options);
-    memo.set(key, cached);
-  }
-  return cached;
+  const env = process.env.NODE_ENV;
+  if (env !== 'production' && env !== 'development') return loadContent(options);
+  const dir = options.dir ?? defaultContentDir();
+  const key = JSON.stringify([dir, options.root ?? process.cwd(), resolveMode(options)]);
+  const signature = env === 'production' ? '' : directorySignature(dir);
+  const cached = memo.get(key);
+  if (cached !== undefined && cached.signature === signature) return cached.library;
+  const loaded = loadContent(options);
+  memo.set(key, { signature, library: loaded });
+  return loaded;
 }
 
 /** Every article readers can see, newest first (same day: by title). */
