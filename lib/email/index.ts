@@ -1,0 +1,65 @@
+import { CircuitBreaker, withCircuitBreaker } from './circuit-breaker';
+import { readEmailConfig, type EmailConfig } from './config';
+import { DevMailboxTransport } from './dev-mailbox';
+import { ResendTransport } from './resend-transport';
+import type { BatchEmailTransport, EmailTransport } from './transport';
+
+export type { BatchEmailTransport, BatchSendResult, EmailTransport, OutgoingEmail, SendFailure, SendOptions, SendResult } from './transport';
+export { renderEmail, renderStoredEmail, InvalidEmailPropsError, type EmailKind, type EmailProps, type RenderedEmail } from './render';
+export { unsubscribeHeaders } from './headers';
+export { backoffDelayMs, parseRetryAfterMs } from './backoff';
+export { CircuitBreaker, isCircuitOpenFailure, type CircuitState } from './circuit-breaker';
+
+export type AppEmailTransport = EmailTransport & BatchEmailTransport;
+
+function missingVariables(config: EmailConfig): string[] {
+  const missing: string[] = [];
+  if (!config.resendApiKey) missing.push('RESEND_API_KEY');
+  if (!config.emailFrom) missing.push('EMAIL_FROM');
+  return missing;
+}
+
+/**
+ * Why email cannot be sent, for the server log and a 503 "newsletter not configured" answer;
+ * null when a transport is available (Resend configured, or the dev mailbox outside production).
+ */
+export function emailConfigProblem(config: EmailConfig = readEmailConfig()): string | null {
+  const missing = missingVariables(config);
+  if (missing.length === 0 || !config.production) return null;
+  return `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set`;
+}
+
+let cached: { key: string; transport: AppEmailTransport | null } | undefined;
+let warnedAboutPartialConfig = false;
+
+/**
+ * - RESEND_API_KEY and EMAIL_FROM set → Resend, behind one process-wide circuit breaker (5 consecutive
+ *   retryable failures open it for 30 s; while open, sends fail fast with `circuitOpen: true`);
+ * - otherwise, outside production → the dev mailbox (.data/mailbox/, printed to the log);
+ * - otherwise → null: answer 503 and log `emailConfigProblem()`.
+ * Cached per configuration, so the breaker's state is shared by every caller in the process.
+ */
+export function getEmailTransport(config: EmailConfig = readEmailConfig()): AppEmailTransport | null {
+  const key = JSON.stringify(config);
+  if (cached?.key === key) return cached.transport;
+  cached = { key, transport: createTransport(config) };
+  return cached.transport;
+}
+
+function createTransport(config: EmailConfig): AppEmailTransport | null {
+  const { resendApiKey, emailFrom } = config;
+  if (resendApiKey && emailFrom) {
+    const resend = new ResendTransport({ apiKey: resendApiKey, from: emailFrom, baseUrl: config.resendBaseUrl });
+    const breaker = new CircuitBreaker({
+      onStateChange: (from, to) => console.warn(`[email] Resend circuit breaker: ${from} -> ${to}`),
+    });
+    return withCircuitBreaker(resend, breaker);
+  }
+  if (config.production) return null;
+  const missing = missingVariables(config);
+  if (missing.length === 1 && !warnedAboutPartialConfig) {
+    warnedAboutPartialConfig = true;
+    console.warn(`[email] ${missing[0]} is not set: using the dev mailbox (.data/mailbox), not Resend`);
+  }
+  return new DevMailboxTransport({ dir: config.mailboxDir });
+}
