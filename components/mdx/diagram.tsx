@@ -12,7 +12,7 @@ export function Diagram({ label, code }: { label: string; code: string }) {
         tabIndex={0}
         className="overflow-x-auto rounded-lg border border-zinc-200 bg-zinc-50 p-4 dark:border-zinc-800 dark:bg-zinc-900"
       >
-        <pre aria-hidden="true" className="w-max font-mono text-[13px] leading-[1.35] whitespace-pre text-zinc-800 dark:text-zinc-200">
+        <pre aria-hidden="true" className="w-max font-mono text-[13px] leading-[1.2] whitespace-pre text-zinc-800 dark:text-zinc-200">
           {code}
         </pre>
       </div>

@@ -10,7 +10,7 @@ import { unified } from 'unified';
 import { CALLOUT_LABELS, type CalloutType } from '@/lib/mdx/callout-labels';
 import { remarkPlugins } from './options';
 
-type State = Parameters<NonNullable<RemarkRehypeOptions['handlers']>[string]>[0];
+type State = Parameters<NonNullable<NonNullable<RemarkRehypeOptions['handlers']>['blockquote']>>[0];
 
 function attribute(node: MdxJsxFlowElement, name: string): string {
   const found = node.attributes.find((a): a is MdxJsxAttribute => a.type === 'mdxJsxAttribute' && a.name === name);

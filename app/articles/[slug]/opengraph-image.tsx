@@ -48,7 +48,7 @@ export default async function OpenGraphImage({ params }: { params: Promise<{ slu
         <div style={{ display: 'flex', gap: 16 }}>
           {article.tags.map((tag) => (
             <div key={tag} style={{ fontSize: 26, padding: '6px 18px', borderRadius: 999, background: '#1e293b', color: '#e2e8f0' }}>
-              #{tag}
+              {`#${tag}`}
             </div>
           ))}
         </div>
