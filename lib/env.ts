@@ -1,0 +1,149 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable the app reads, validated once with zod.
+ *
+ * Importing this module never throws: a page that needs no database or email must keep building
+ * and serving when the newsletter is not configured. A variable that is present but invalid is
+ * dropped (it reads as unset, or as its default) and reported by `envIssues`, and
+ * `newsletterConfigProblems()` lists what the newsletter still needs. Services call those and
+ * answer 503 with the real reason in the log. .env.example documents each variable.
+ *
+ * Server-only: never import this from a client component.
+ */
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+// A URL whose scheme we check ourselves: z.url() accepts any scheme, and "postgres://" and
+// "postgresql://" are the two spellings pg understands.
+const postgresUrl = z
+  .string()
+  .trim()
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return url.protocol === 'postgresql:' || url.protocol === 'postgres:';
+    } catch {
+      return false;
+    }
+  }, 'a postgresql:// connection URL');
+
+const httpUrl = z
+  .string()
+  .trim()
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return url.protocol === 'http:' || url.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'an http(s):// URL');
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
+  .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
+
+const emptyAsUnset = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+
+export const envSchema = z.object({
+  NODE_ENV: z.preprocess(emptyAsUnset, z.enum(['development', 'production', 'test']).default('development')),
+  /** Postgres. Unset: `npm run dev` / `npm start` start the embedded PGlite database and set it. */
+  DATABASE_URL: z.preprocess(emptyAsUnset, postgresUrl.optional()),
+  /** Absolute origin used in links inside emails and feeds. No trailing slash. */
+  SITE_URL: z.preprocess(
+    emptyAsUnset,
+    httpUrl.transform((value) => value.replace(/\/+$/, '')).default('http://localhost:3000'),
+  ),
+  /** Kill switch: "false" hides the signup and turns the API off without a deploy of code. */
+  NEWSLETTER_ENABLED: z.preprocess(
+    (value) => (typeof value === 'string' ? emptyAsUnset(value.trim().toLowerCase()) : value),
+    booleanFlag.default(true),
+  ),
+  /** HMAC key for unsubscribe links and token derivation. At least 32 characters. */
+  NEWSLETTER_SECRET: z.preprocess(emptyAsUnset, z.string().min(32, 'at least 32 characters').optional()),
+  RESEND_API_KEY: optionalString,
+  /** Overrides Resend's API origin (tests point it at a local recording server). */
+  RESEND_BASE_URL: z.preprocess(emptyAsUnset, httpUrl.optional()),
+  /** The From header, e.g. "The Publication <newsletter@example.com>". */
+  EMAIL_FROM: optionalString,
+  /** Bearer token that authorises the cron-triggered outbox worker route. */
+  CRON_SECRET: z.preprocess(emptyAsUnset, z.string().min(16, 'at least 16 characters').optional()),
+});
+
+export type Env = z.infer<typeof envSchema>;
+export type EnvName = keyof Env;
+
+export type EnvIssue = { name: string; message: string };
+
+/**
+ * Parses `source` (process.env by default). Never throws: each invalid variable is reported in
+ * `issues` and parsed as if it were unset, so one typo does not take the whole site down.
+ */
+export function parseEnv(source: Record<string, string | undefined> = process.env): {
+  env: Env;
+  issues: EnvIssue[];
+} {
+  const input: Record<string, string | undefined> = {};
+  for (const name of Object.keys(envSchema.shape)) input[name] = source[name];
+
+  const first = envSchema.safeParse(input);
+  if (first.success) return { env: first.data, issues: [] };
+
+  const issues: EnvIssue[] = [];
+  for (const issue of first.error.issues) {
+    const name = String(issue.path[0] ?? '(root)');
+    issues.push({ name, message: issue.message });
+    delete input[name];
+  }
+  // Every field is optional or defaulted, so with the invalid ones removed this cannot fail.
+  return { env: envSchema.parse(input), issues };
+}
+
+const parsed = parseEnv();
+
+/** The validated environment, read once when this module is first imported. */
+export const env: Readonly<Env> = Object.freeze(parsed.env);
+
+/** Variables that were set but invalid (and are therefore treated as unset). */
+export const envIssues: readonly EnvIssue[] = Object.freeze(parsed.issues);
+
+export const isProduction = env.NODE_ENV === 'production';
+
+/**
+ * What the newsletter still needs before it can work, as human-readable lines (empty = ready).
+ * In production the database, secret, Resend key and From address are required; in development
+ * and tests only invalid values are reported, so a fresh clone runs with zero configuration
+ * (the dev secret falls back, and the email layer may log instead of sending).
+ */
+export function newsletterConfigProblems(e: Env = env, issues: readonly EnvIssue[] = envIssues): string[] {
+  if (!e.NEWSLETTER_ENABLED) return ['NEWSLETTER_ENABLED is false'];
+  const problems = issues
+    .filter((issue) => ['DATABASE_URL', 'NEWSLETTER_SECRET', 'RESEND_API_KEY', 'RESEND_BASE_URL', 'EMAIL_FROM', 'SITE_URL'].includes(issue.name))
+    .map((issue) => `${issue.name} is invalid: ${issue.message}`);
+  if (e.NODE_ENV === 'production') {
+    const required: EnvName[] = ['DATABASE_URL', 'NEWSLETTER_SECRET', 'RESEND_API_KEY', 'EMAIL_FROM'];
+    for (const name of required) {
+      if (e[name] === undefined && !issues.some((issue) => issue.name === name)) problems.push(`${name} is not set`);
+    }
+  }
+  return problems;
+}
+
+// Only ever used outside production; newsletterSecret() refuses it in production.
+const DEVELOPMENT_NEWSLETTER_SECRET = 'development-only-newsletter-secret-do-not-use-in-production';
+
+/**
+ * The key for HMACs (unsubscribe links, token hashing). Outside production a fixed development
+ * key stands in when NEWSLETTER_SECRET is unset; in production a missing key throws, and callers
+ * are expected to have checked `newsletterConfigProblems()` first.
+ */
+export function newsletterSecret(e: Env = env): string {
+  if (e.NEWSLETTER_SECRET) return e.NEWSLETTER_SECRET;
+  if (e.NODE_ENV === 'production') throw new Error('NEWSLETTER_SECRET is not set (at least 32 characters)');
+  return DEVELOPMENT_NEWSLETTER_SECRET;
+}
