@@ -1,0 +1,115 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from './generated/prisma/client';
+import { env } from './env';
+
+/**
+ * The one Prisma client. Nothing else constructs a PrismaClient.
+ *
+ * Importing this module never connects and never throws: the client is created on first use,
+ * so pages that do not touch the database build and serve without DATABASE_URL. Without it, the
+ * first query throws DatabaseNotConfiguredError, which `isDatabaseUnavailableError` recognises
+ * (answer 503). Prisma 7 has no query engine binary: queries are compiled in WebAssembly and
+ * sent through @prisma/adapter-pg (node-postgres), to a real server or to the embedded PGlite.
+ */
+
+export class DatabaseNotConfiguredError extends Error {
+  constructor() {
+    super('DATABASE_URL is not set (npm run dev starts an embedded database and sets it)');
+    this.name = 'DatabaseNotConfiguredError';
+  }
+}
+
+// Next.js re-evaluates modules on every hot reload in development; one client per process keeps
+// the connection pool from multiplying.
+const cache = globalThis as typeof globalThis & { __publicationPrisma?: { url: string; client: PrismaClient } };
+
+export function createPrismaClient(connectionString: string): PrismaClient {
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString }) });
+}
+
+/** The shared client, created on first call. Throws DatabaseNotConfiguredError without DATABASE_URL. */
+export function getDb(): PrismaClient {
+  const url = env.DATABASE_URL;
+  if (!url) throw new DatabaseNotConfiguredError();
+  const cached = cache.__publicationPrisma;
+  if (cached && cached.url === url) return cached.client;
+  const client = createPrismaClient(url);
+  cache.__publicationPrisma = { url, client };
+  return client;
+}
+
+/**
+ * The shared client as a value (`db.subscriber.findUnique(...)`): a stand-in that creates the
+ * real client on first property access, so importing it costs nothing.
+ */
+export const db: PrismaClient = new Proxy({} as PrismaClient, {
+  get(_target, property) {
+    const client = getDb();
+    const value = Reflect.get(client, property, client) as unknown;
+    return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(client) : value;
+  },
+  has(_target, property) {
+    return Reflect.has(getDb(), property);
+  },
+});
+
+// Node error codes meaning "could not reach / lost the server".
+const CONNECTION_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+]);
+
+// Prisma's codes for the same: can't reach server, timeouts, server closed the connection, pool
+// timeout, and the driver adapter's "connection closed"/"socket timeout" family.
+const PRISMA_UNAVAILABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2037']);
+
+// Postgres SQLSTATEs: class 08 (connection exception), 57P01-57P03 (admin shutdown, crash
+// shutdown, cannot connect now), 53300 (too many connections).
+function isUnavailableSqlState(code: string): boolean {
+  return /^08/.test(code) || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300';
+}
+
+const UNAVAILABLE_MESSAGE = /ECONNREFUSED|ETIMEDOUT|ECONNRESET|Connection terminated|connection timeout|timeout exceeded when trying to connect|Can't reach database server|Too many connections|the database system is (starting up|shutting down)|DatabaseNotReachable|DatabaseNotConfigured|SocketTimeout|ConnectionClosed/i;
+
+/**
+ * True when `err` (or anything in its `cause` chain) means the database could not be reached or
+ * is not configured, as opposed to a bad query or a constraint violation. Route handlers answer
+ * such errors with 503 (and log them); everything else stays a 500 or a domain error.
+ */
+export function isDatabaseUnavailableError(err: unknown): boolean {
+  const seen = new Set<unknown>();
+  let current: unknown = err;
+  while (current && typeof current === 'object' && !seen.has(current)) {
+    seen.add(current);
+    if (current instanceof DatabaseNotConfiguredError) return true;
+    const { name, code, errorCode, message, kind, cause, errors } = current as {
+      name?: unknown;
+      code?: unknown;
+      errorCode?: unknown;
+      message?: unknown;
+      kind?: unknown;
+      cause?: unknown;
+      errors?: unknown;
+    };
+    // PrismaClientInitializationError: the client could not start talking to the database.
+    if (name === 'PrismaClientInitializationError') return true;
+    for (const candidate of [code, errorCode]) {
+      if (typeof candidate !== 'string') continue;
+      if (CONNECTION_ERROR_CODES.has(candidate) || PRISMA_UNAVAILABLE_CODES.has(candidate)) return true;
+      if (/^[0-9A-Z]{5}$/.test(candidate) && isUnavailableSqlState(candidate)) return true;
+    }
+    // Driver adapter errors carry a `kind` (e.g. DatabaseNotReachable, SocketTimeout).
+    if (typeof kind === 'string' && UNAVAILABLE_MESSAGE.test(kind)) return true;
+    if (typeof message === 'string' && UNAVAILABLE_MESSAGE.test(message)) return true;
+    // AggregateError (Node's happy-eyeballs connect): unavailable if any part is.
+    if (Array.isArray(errors) && errors.some((inner) => isDatabaseUnavailableError(inner))) return true;
+    current = cause;
+  }
+  return false;
+}
