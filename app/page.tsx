@@ -29,7 +29,7 @@ export default function HomePage() {
         </p>
       ) : null}
       <div className="mt-12">
-        <SubscribeSection />
+        <SubscribeSection source="home" />
         <RssPrompt />
       </div>
     </div>

@@ -78,7 +78,7 @@ export default async function ArticlePage({ params }: Props) {
       <div className="mt-12 max-w-[70ch] space-y-12">
         <RelatedArticles articles={related} />
         <div>
-          <SubscribeSection />
+          <SubscribeSection source={`article:${article.slug}`} />
           <RssPrompt />
         </div>
       </div>
