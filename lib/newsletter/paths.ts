@@ -1,0 +1,50 @@
+import { absoluteUrl } from '../site';
+
+/** Every newsletter URL in one place: the pages (UI) and the API routes they post to. */
+export const newsletterPaths = {
+  confirmPage: '/newsletter/confirm',
+  confirmed: '/newsletter/confirmed',
+  checkInbox: '/newsletter/check-inbox',
+  error: '/newsletter/error',
+  unsubscribePage: '/newsletter/unsubscribe',
+  unsubscribed: '/newsletter/unsubscribed',
+  dataPage: '/newsletter/data',
+  deleted: '/newsletter/deleted',
+  api: {
+    subscribe: '/api/newsletter/subscribe',
+    confirm: '/api/newsletter/confirm',
+    unsubscribe: '/api/newsletter/unsubscribe',
+    data: '/api/newsletter/data',
+    outbox: '/api/newsletter/outbox',
+  },
+} as const;
+
+export type SubscribeErrorReason = 'invalid-email' | 'rate-limited' | 'unavailable' | 'too-large';
+
+/** `path?token=…` (plus extra query parameters), relative: for redirects within the site. */
+export function withToken(path: string, token: string, extra: Record<string, string> = {}): string {
+  const query = new URLSearchParams({ token, ...extra });
+  return `${path}?${query.toString()}`;
+}
+
+/** The confirmation email's link: a page whose button POSTs; a GET never confirms. */
+export function confirmUrl(token: string): string {
+  return absoluteUrl(withToken(newsletterPaths.confirmPage, token));
+}
+
+/**
+ * The unsubscribe link of every email and its List-Unsubscribe header: the API route, which
+ * unsubscribes on a one-click POST (RFC 8058) and redirects a GET to the page with one button.
+ */
+export function unsubscribeUrl(manageToken: string): string {
+  return absoluteUrl(withToken(newsletterPaths.api.unsubscribe, manageToken));
+}
+
+/** The welcome email's "your data" link: a page with export and delete buttons. */
+export function manageDataUrl(manageToken: string): string {
+  return absoluteUrl(withToken(newsletterPaths.dataPage, manageToken));
+}
+
+export function subscribeErrorPath(reason: SubscribeErrorReason): string {
+  return `${newsletterPaths.error}?reason=${reason}`;
+}
