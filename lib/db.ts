@@ -23,8 +23,14 @@ export class DatabaseNotConfiguredError extends Error {
 // the connection pool from multiplying.
 const cache = globalThis as typeof globalThis & { __publicationPrisma?: { url: string; client: PrismaClient } };
 
+/**
+ * `connection_limit` in the URL (Prisma's own name for it) caps the pool; pg ignores the
+ * parameter itself. The embedded PGlite's URL sets it to 1 (see lib/db/embedded.ts).
+ */
 export function createPrismaClient(connectionString: string): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString }) });
+  const limit = Number(new URL(connectionString).searchParams.get('connection_limit'));
+  const max = Number.isInteger(limit) && limit > 0 ? limit : undefined;
+  return new PrismaClient({ adapter: new PrismaPg(max ? { connectionString, max } : { connectionString }) });
 }
 
 /** The shared client, created on first call. Throws DatabaseNotConfiguredError without DATABASE_URL. */

@@ -12,7 +12,7 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
  */
 
 export type EmbeddedPostgres = {
-  /** postgresql://postgres:postgres@127.0.0.1:PORT/postgres?sslmode=disable */
+  /** postgresql://postgres:postgres@127.0.0.1:PORT/postgres?sslmode=disable&connection_limit=1 */
   connectionString: string;
   /** False when another process on this machine already serves `dataDir` and we reuse it. */
   owned: boolean;
@@ -110,7 +110,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     db = await PGlite.create(inMemory ? undefined : fullDataDir);
     server = new PGLiteSocketServer({ db, host: '127.0.0.1', port, maxConnections });
     await server.start();
-    connectionString = `postgresql://postgres:postgres@${server.getServerConn()}/postgres?sslmode=disable`;
+    // connection_limit=1 (read by lib/db.ts): pglite-socket queues whole messages from all
+    // connections onto one PGlite session, so two pooled connections interleave their
+    // extended-protocol Parse/Bind/Execute and can even receive each other's rows
+    // ("unnamed prepared statement does not exist"). One connection per client avoids that.
+    connectionString = `postgresql://postgres:postgres@${server.getServerConn()}/postgres?sslmode=disable&connection_limit=1`;
     if (lockPath) await writeFile(lockPath, JSON.stringify({ pid: process.pid, connectionString } satisfies LockFile));
   } catch (err) {
     await db?.close().catch(() => {});
