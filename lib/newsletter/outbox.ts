@@ -1,0 +1,293 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { backoffDelayMs, isCircuitOpenFailure, type EmailTransport, type SendResult } from '../email';
+import { getDb } from '../db';
+import { Prisma, type OutboxKind, type PrismaClient } from '../generated/prisma/client';
+import { log } from './log';
+import { buildOutgoingEmail, UnsendableOutboxRowError, withoutSecrets } from './messages';
+
+/**
+ * The outbox worker: rows written next to the subscriber change are sent here, by the loop in
+ * the server process (worker.ts), by the scheduler route, and right after a signup commits.
+ *
+ * Claiming: ONE statement, `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED LIMIT n)
+ * RETURNING …`, takes rows that are QUEUED and due, or SENDING with an expired lease (their worker
+ * died), and marks them SENDING with this worker's id and a lease. Concurrent workers skip rows
+ * another one holds, and a row claimed a moment ago no longer matches, so no row is claimed twice.
+ * Sending: the row id is the Idempotency-Key, so even a send repeated after a lost answer or an
+ * expired lease is delivered once. Results are written only while the claim is still ours.
+ */
+
+export const OUTBOX_DEFAULTS = {
+  batchSize: 10,
+  /** Sends in flight at once within a batch. */
+  concurrency: 4,
+  /** How long a claim lasts. Far above a send's 10 s timeout times the rounds a batch needs
+   * (batchSize / concurrency), so a live worker never loses its rows; a dead one's come back after it. */
+  leaseMs: 2 * 60_000,
+  /** After this many attempts a row is FAILED. With the delays below that is hours of outage;
+   * while the circuit breaker is open rows are released without using up attempts. */
+  maxAttempts: 10,
+  /** Full-jitter exponential backoff: random(0, min(cap, base·2^n)), at least minDelayMs. */
+  backoffBaseMs: 10_000,
+  backoffCapMs: 60 * 60_000,
+  minRetryDelayMs: 1_000,
+  /** When the breaker gives no remaining cool-down (half-open, trial in flight). */
+  circuitOpenDelayMs: 5_000,
+} as const;
+
+export type OutboxOutcome = 'sent' | 'retried' | 'failed' | 'cancelled' | 'released';
+
+export type OutboxBatchResult = { claimed: number } & Record<OutboxOutcome, number>;
+
+export type OutboxBatchOptions = {
+  /** Who holds the claims (host:pid:random for the loop); stored in claimed_by. */
+  workerId: string;
+  limit?: number;
+  transport: EmailTransport;
+  /** Clock; every time comparison uses it (not the database's now()), so tests can step time. */
+  now?: () => Date;
+  db?: PrismaClient;
+  /** Key for the unsubscribe/manage links; default: NEWSLETTER_SECRET (or the development key). */
+  secret?: string;
+  leaseMs?: number;
+  concurrency?: number;
+  maxAttempts?: number;
+  /** Aborted: rows not yet sent are released (no attempt counted) instead of sent. */
+  signal?: AbortSignal;
+  /** For the backoff jitter; [0, 1). */
+  random?: () => number;
+};
+
+type ClaimedRow = {
+  id: string;
+  kind: OutboxKind;
+  subscriberId: string | null;
+  toAddress: string;
+  payload: unknown;
+  attempts: number;
+};
+
+export function defaultWorkerId(): string {
+  return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+}
+
+function emptyResult(): OutboxBatchResult {
+  return { claimed: 0, sent: 0, retried: 0, failed: 0, cancelled: 0, released: 0 };
+}
+
+async function claimRows(
+  db: PrismaClient,
+  options: { workerId: string; now: Date; leaseMs: number; limit: number; id?: string },
+): Promise<ClaimedRow[]> {
+  const leaseUntil = new Date(options.now.getTime() + options.leaseMs);
+  const onlyId = options.id === undefined ? Prisma.empty : Prisma.sql`AND id = ${options.id}::uuid`;
+  const rows = await db.$queryRaw<ClaimedRow[]>`
+    UPDATE outbox_emails AS o
+    SET status = 'SENDING', claimed_by = ${options.workerId}, claimed_until = ${leaseUntil}::timestamptz,
+        attempts = o.attempts + 1
+    WHERE o.id IN (
+      SELECT id FROM outbox_emails
+      WHERE ((status = 'QUEUED' AND next_attempt_at <= ${options.now}::timestamptz)
+          OR (status = 'SENDING' AND claimed_until < ${options.now}::timestamptz))
+        ${onlyId}
+      ORDER BY next_attempt_at, created_at
+      LIMIT ${options.limit}
+      FOR UPDATE SKIP LOCKED
+    )
+    RETURNING o.id::text AS id, o.kind::text AS kind, o.subscriber_id::text AS "subscriberId",
+              o.to_address AS "toAddress", o.payload, o.attempts`;
+  return rows.map((row) => ({ ...row, attempts: Number(row.attempts) }));
+}
+
+type Ctx = Required<Omit<OutboxBatchOptions, 'signal' | 'limit' | 'db' | 'secret'>> & {
+  db: PrismaClient;
+  secret: string;
+  signal: AbortSignal | undefined;
+};
+
+/** Writes a row's outcome if this worker still holds its claim. Returns whether it did. */
+async function finish(ctx: Ctx, row: ClaimedRow, data: Prisma.OutboxEmailUpdateManyMutationInput): Promise<boolean> {
+  const { count } = await ctx.db.outboxEmail.updateMany({
+    where: { id: row.id, status: 'SENDING', claimedBy: ctx.workerId },
+    data: { ...data, claimedBy: null, claimedUntil: null },
+  });
+  if (count === 0) log.warn('outbox-claim-lost', { id: row.id, kind: row.kind });
+  return count === 1;
+}
+
+const terminalPayload = (row: ClaimedRow) => withoutSecrets(row.payload) as Prisma.InputJsonValue;
+
+/** Hands a claimed row back untouched: QUEUED again, the attempt not counted. */
+async function release(ctx: Ctx, row: ClaimedRow, delayMs: number, reason: string): Promise<OutboxOutcome> {
+  await finish(ctx, row, {
+    status: 'QUEUED',
+    attempts: Math.max(0, row.attempts - 1),
+    nextAttemptAt: new Date(ctx.now().getTime() + delayMs),
+    lastError: reason,
+  });
+  return 'released';
+}
+
+async function fail(ctx: Ctx, row: ClaimedRow, error: string): Promise<OutboxOutcome> {
+  log.warn('outbox-failed', { id: row.id, kind: row.kind, attempts: row.attempts, reason: error });
+  await finish(ctx, row, { status: 'FAILED', lastError: error.slice(0, 1000), payload: terminalPayload(row) });
+  return 'failed';
+}
+
+/** Whether the subscriber still wants this email; otherwise the row is CANCELLED. */
+async function stillWanted(ctx: Ctx, row: ClaimedRow): Promise<{ wanted: true } | { wanted: false; why: string }> {
+  if (!row.subscriberId) return { wanted: false, why: 'subscriber deleted' };
+  const subscriber = await ctx.db.subscriber.findUnique({ where: { id: row.subscriberId }, select: { status: true } });
+  if (!subscriber) return { wanted: false, why: 'subscriber deleted' };
+  // A confirmation only makes sense while pending (a resubscribed reader is pending again); every
+  // other email only goes to confirmed subscribers: an unsubscribe since enqueueing wins.
+  const needed = row.kind === 'CONFIRMATION' ? 'PENDING' : 'CONFIRMED';
+  return subscriber.status === needed ? { wanted: true } : { wanted: false, why: `subscriber is ${subscriber.status}` };
+}
+
+function retryDelayMs(ctx: Ctx, row: ClaimedRow, result: Extract<SendResult, { ok: false }>): number {
+  const delay = backoffDelayMs({
+    attempt: Math.max(0, row.attempts - 1),
+    baseMs: OUTBOX_DEFAULTS.backoffBaseMs,
+    capMs: OUTBOX_DEFAULTS.backoffCapMs,
+    retryAfterMs: result.retryAfterMs,
+    random: ctx.random,
+  });
+  return Math.max(OUTBOX_DEFAULTS.minRetryDelayMs, delay);
+}
+
+async function processRow(ctx: Ctx, row: ClaimedRow): Promise<OutboxOutcome> {
+  if (ctx.signal?.aborted) return release(ctx, row, 0, 'released: worker stopping');
+
+  const gate = await stillWanted(ctx, row);
+  if (!gate.wanted) {
+    await finish(ctx, row, { status: 'CANCELLED', lastError: `cancelled: ${gate.why}`, payload: terminalPayload(row) });
+    return 'cancelled';
+  }
+  // Only possible when leases keep expiring on this row (workers dying mid-send).
+  if (row.attempts > ctx.maxAttempts) return fail(ctx, row, `gave up after ${row.attempts - 1} attempts`);
+
+  let message;
+  try {
+    message = await buildOutgoingEmail(row, ctx.secret);
+  } catch (err) {
+    if (err instanceof UnsendableOutboxRowError) return fail(ctx, row, err.message);
+    throw err;
+  }
+
+  let result: SendResult;
+  try {
+    result = await ctx.transport.send(message, { idempotencyKey: row.id });
+  } catch (err) {
+    // Transports report failures as results; a throw is a bug or an unexpected library error.
+    result = { ok: false, retryable: true, error: `transport threw: ${err instanceof Error ? err.message : String(err)}` };
+  }
+
+  if (result.ok) {
+    await finish(ctx, row, {
+      status: 'SENT',
+      sentAt: ctx.now(),
+      providerMessageId: result.providerId,
+      lastError: null,
+      payload: terminalPayload(row),
+    });
+    log.info('outbox-sent', { id: row.id, kind: row.kind, attempts: row.attempts });
+    return 'sent';
+  }
+  if (isCircuitOpenFailure(result)) {
+    // The provider was not called: hand the row back for when the breaker lets calls through.
+    const waitMs = result.retryAfterMs ?? OUTBOX_DEFAULTS.circuitOpenDelayMs;
+    return release(ctx, row, Math.max(OUTBOX_DEFAULTS.minRetryDelayMs, waitMs) + Math.floor(ctx.random() * 1_000), result.error);
+  }
+  if (!result.retryable) return fail(ctx, row, result.error);
+  if (row.attempts >= ctx.maxAttempts) return fail(ctx, row, `gave up after ${row.attempts} attempts: ${result.error}`);
+
+  const delayMs = retryDelayMs(ctx, row, result);
+  await finish(ctx, row, {
+    status: 'QUEUED',
+    nextAttemptAt: new Date(ctx.now().getTime() + delayMs),
+    lastError: result.error.slice(0, 1000),
+  });
+  log.warn('outbox-retry', { id: row.id, kind: row.kind, attempts: row.attempts, retryInMs: delayMs, reason: result.error });
+  return 'retried';
+}
+
+function context(options: OutboxBatchOptions, secret: string): Ctx {
+  return {
+    workerId: options.workerId,
+    transport: options.transport,
+    now: options.now ?? (() => new Date()),
+    db: options.db ?? getDb(),
+    secret,
+    leaseMs: options.leaseMs ?? OUTBOX_DEFAULTS.leaseMs,
+    concurrency: Math.max(1, options.concurrency ?? OUTBOX_DEFAULTS.concurrency),
+    maxAttempts: options.maxAttempts ?? OUTBOX_DEFAULTS.maxAttempts,
+    signal: options.signal,
+    random: options.random ?? Math.random,
+  };
+}
+
+async function resolveSecret(secret: string | undefined): Promise<string> {
+  if (secret !== undefined) return secret;
+  // Imported lazily: config.ts pulls in env validation, which scripts may not want at import time.
+  const { requireNewsletterSecret } = await import('./config');
+  return requireNewsletterSecret();
+}
+
+async function processClaimed(ctx: Ctx, rows: ClaimedRow[]): Promise<OutboxBatchResult> {
+  const result = emptyResult();
+  result.claimed = rows.length;
+  let next = 0;
+  const lane = async () => {
+    while (next < rows.length) {
+      const row = rows[next++]!;
+      try {
+        result[await processRow(ctx, row)] += 1;
+      } catch (err) {
+        // Most likely the database went away mid-batch: the row keeps its claim, and once the lease
+        // expires a worker sends it again under the same Idempotency-Key (delivered once).
+        log.error('outbox-row-error', { id: row.id, kind: row.kind }, err);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(ctx.concurrency, rows.length) }, lane));
+  return result;
+}
+
+/** Claims up to `limit` due rows and sends them. Throws only if the claim itself fails. */
+export async function processOutboxBatch(options: OutboxBatchOptions): Promise<OutboxBatchResult> {
+  const ctx = context(options, await resolveSecret(options.secret));
+  if (ctx.signal?.aborted) return emptyResult();
+  const rows = await claimRows(ctx.db, {
+    workerId: ctx.workerId,
+    now: ctx.now(),
+    leaseMs: ctx.leaseMs,
+    limit: Math.max(1, options.limit ?? OUTBOX_DEFAULTS.batchSize),
+  });
+  return processClaimed(ctx, rows);
+}
+
+/**
+ * Sends one row now (right after the signup's commit), if it is due and nobody holds it.
+ * Returns its outcome, or 'not-claimed' when another worker has it or it is not due.
+ */
+export async function sendOutboxEmail(
+  id: string,
+  options: Omit<OutboxBatchOptions, 'limit' | 'workerId'> & { workerId?: string },
+): Promise<OutboxOutcome | 'not-claimed'> {
+  const ctx = context({ ...options, workerId: options.workerId ?? `immediate:${defaultWorkerId()}` }, await resolveSecret(options.secret));
+  const rows = await claimRows(ctx.db, { workerId: ctx.workerId, now: ctx.now(), leaseMs: ctx.leaseMs, limit: 1, id });
+  const row = rows[0];
+  if (!row) return 'not-claimed';
+  // A throw here (database gone mid-send) leaves the claim to expire; the worker retries the row.
+  return processRow(ctx, row);
+}
+
+/** Hands every row this worker still holds back to the queue (on shutdown). Returns how many. */
+export async function releaseClaims(workerId: string, db: PrismaClient = getDb()): Promise<number> {
+  return db.$executeRaw`
+    UPDATE outbox_emails
+    SET status = 'QUEUED', claimed_by = NULL, claimed_until = NULL, attempts = GREATEST(attempts - 1, 0)
+    WHERE claimed_by = ${workerId} AND status = 'SENDING'`;
+}
