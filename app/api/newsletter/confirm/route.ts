@@ -1,0 +1,46 @@
+import { errorJson, errorRedirect, field, jsonResponse, parseBody, seeOther, wantsJson, type ParsedBody } from '@/lib/newsletter/http';
+import { newsletterPaths, withToken } from '@/lib/newsletter/paths';
+import { confirmSubscription } from '@/lib/newsletter/service';
+
+/**
+ * POST /api/newsletter/confirm with the field `token` (form or JSON). Only a POST confirms: the
+ * email's link opens a page (GET, harmless for mail scanners) whose button posts here.
+ * Form post: 303 to /newsletter/confirmed, or back to /newsletter/confirm?token=…&error=expired|unknown.
+ * JSON (JSON body or Accept: application/json): 200 { ok, status: confirmed | already-confirmed },
+ * 410 { status: expired }, 404 { status: unknown }. 413, 415, 503, 500 as elsewhere.
+ */
+
+const MESSAGES = {
+  confirmed: 'Your subscription is confirmed.',
+  'already-confirmed': 'Your subscription is already confirmed.',
+  expired: 'This confirmation link has expired. Subscribe again to get a new one.',
+  unknown: 'This confirmation link is not valid. Subscribe again to get a new one.',
+} as const;
+
+export async function POST(request: Request): Promise<Response> {
+  let body: ParsedBody | undefined;
+  const json = () => wantsJson(request, body);
+  try {
+    body = await parseBody(request);
+  } catch (err) {
+    return json() ? errorJson(err, 'confirm') : errorRedirect(err, 'confirm');
+  }
+
+  const token = (field(body.fields, 'token') ?? new URL(request.url).searchParams.get('token') ?? '').trim();
+  let status: keyof typeof MESSAGES;
+  try {
+    ({ status } = await confirmSubscription(token));
+  } catch (err) {
+    return json() ? errorJson(err, 'confirm') : errorRedirect(err, 'confirm');
+  }
+
+  const ok = status === 'confirmed' || status === 'already-confirmed';
+  if (json()) {
+    return jsonResponse(
+      ok ? { ok: true, status, message: MESSAGES[status] } : { ok: false, status, error: MESSAGES[status] },
+      ok ? 200 : status === 'expired' ? 410 : 404,
+    );
+  }
+  if (ok) return seeOther(newsletterPaths.confirmed);
+  return seeOther(token ? withToken(newsletterPaths.confirmPage, token, { error: status }) : `${newsletterPaths.confirmPage}?error=${status}`);
+}

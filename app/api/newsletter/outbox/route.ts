@@ -1,0 +1,48 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { env } from '@/lib/env';
+import { errorJson, jsonResponse } from '@/lib/newsletter/http';
+import { log } from '@/lib/newsletter/log';
+import { defaultWorkerId } from '@/lib/newsletter/outbox';
+import { runOutboxWorkerStep, WorkerNotReadyError } from '@/lib/newsletter/worker';
+
+/**
+ * POST /api/newsletter/outbox: one worker step (a batch of sends plus the cleanup) for an external
+ * scheduler, next to the loop inside each server. Authorization: Bearer <CRON_SECRET>.
+ * 200 { ok, claimed, sent, retried, failed, cancelled, released, deletedPending, deletedRateLimitBuckets }
+ * 401 without or with a wrong token; 503 when CRON_SECRET is unset, the newsletter is not
+ * configured, or the database is unreachable. GET does the same, for schedulers that can only
+ * GET (Vercel Cron sends GET with this very header).
+ */
+
+function authorized(request: Request, secret: string): boolean {
+  const match = /^Bearer\s+(.+)$/i.exec(request.headers.get('authorization') ?? '');
+  if (!match) return false;
+  // Hash both sides so the comparison is constant-time whatever the lengths.
+  const given = createHash('sha256').update(match[1]!.trim()).digest();
+  const expected = createHash('sha256').update(secret).digest();
+  return timingSafeEqual(given, expected);
+}
+
+async function handle(request: Request): Promise<Response> {
+  const secret = env.CRON_SECRET;
+  if (!secret) {
+    log.warn('outbox-route-disabled', { reason: 'CRON_SECRET is not set' });
+    return jsonResponse({ ok: false, error: 'The outbox endpoint is not configured.' }, 503);
+  }
+  if (!authorized(request, secret)) {
+    return jsonResponse({ ok: false, error: 'Unauthorized.' }, 401, { 'WWW-Authenticate': 'Bearer' });
+  }
+  try {
+    const { batch, cleanup } = await runOutboxWorkerStep({ workerId: `route:${defaultWorkerId()}`, cleanup: true });
+    return jsonResponse({ ok: true, ...batch, ...cleanup });
+  } catch (err) {
+    if (err instanceof WorkerNotReadyError) {
+      log.warn('outbox-route-not-ready', { problems: err.problems.join('; ') });
+      return jsonResponse({ ok: false, error: 'The newsletter is not configured.' }, 503);
+    }
+    return errorJson(err, 'outbox');
+  }
+}
+
+export const POST = handle;
+export const GET = handle;

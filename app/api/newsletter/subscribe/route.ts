@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { InvalidSubscriptionError } from '@/lib/newsletter/errors';
+import { bodyKindOf, clientIp, errorJson, errorRedirect, field, jsonResponse, parseBody, seeOther, type ParsedBody, wantsJson } from '@/lib/newsletter/http';
+import { newsletterPaths } from '@/lib/newsletter/paths';
+import { subscribe } from '@/lib/newsletter/service';
+import { SUBSCRIBE_SUCCESS_MESSAGE, subscribeSchema } from '@/lib/validations/newsletter';
+
+/**
+ * POST /api/newsletter/subscribe
+ * JSON (the form with JavaScript): 200 { ok, message } | 400 { ok:false, error, fieldErrors } |
+ * 413 | 415 | 429 + Retry-After | 503 | 500. A form post (no JavaScript): 303 to the check-inbox
+ * page, or to /newsletter/error?reason=… The answer is the same for a new, pending or confirmed
+ * address, and for a filled-in honeypot (which writes nothing).
+ */
+
+export async function POST(request: Request): Promise<Response> {
+  // Browsers posting the no-JS form get pages; everyone else gets JSON.
+  const asForm = bodyKindOf(request) !== null && !wantsJson(request);
+  const fail = (err: unknown) => (asForm ? errorRedirect(err, 'subscribe') : errorJson(err, 'subscribe'));
+  const succeed = () =>
+    asForm ? seeOther(newsletterPaths.checkInbox) : jsonResponse({ ok: true, message: SUBSCRIBE_SUCCESS_MESSAGE });
+
+  let body: ParsedBody;
+  try {
+    body = await parseBody(request);
+  } catch (err) {
+    return fail(err);
+  }
+
+  // Honeypot: a bot filled the hidden field. Same answer as success; nothing is written or sent.
+  if (field(body.fields, 'website')?.trim()) return succeed();
+
+  const parsed = subscribeSchema.safeParse(body.fields);
+  if (!parsed.success) {
+    return fail(new InvalidSubscriptionError(z.flattenError(parsed.error).fieldErrors as Record<string, string[]>));
+  }
+
+  try {
+    await subscribe({ email: parsed.data.email, source: parsed.data.source, ip: clientIp(request) });
+  } catch (err) {
+    return fail(err);
+  }
+  return succeed();
+}

@@ -1,0 +1,20 @@
+/**
+ * Runs once when a Next.js server starts. Starts the newsletter's outbox worker in the Node.js
+ * runtime only (never in the edge runtime), never while `next build` prerenders (build workers
+ * load this file too), and only when a database is configured (npm run dev / npm start set
+ * DATABASE_URL, to the embedded PGlite if need be). Serverless hosts may freeze the process
+ * between requests; there the authenticated POST /api/newsletter/outbox, called by a scheduler,
+ * drains the outbox instead. The fleet's SIGTERM handling calls stopOutboxWorker() from
+ * lib/newsletter/worker.ts.
+ */
+export async function register(): Promise<void> {
+  if (process.env.NEXT_RUNTIME !== 'nodejs') return;
+  if (process.env.NEXT_PHASE === 'phase-production-build') return;
+  // Fleet: on SIGTERM/SIGINT readiness answers 503 at once, the drain delay passes, the outbox
+  // worker stops (stopOutboxWorker), then Next.js closes the server. See lib/lifecycle.ts.
+  (await import('./lib/lifecycle')).installShutdownHandlers();
+  if (!process.env.DATABASE_URL?.trim()) return;
+  // Imported here, not at the top: the edge bundle of this file must not pull in Prisma or node:crypto.
+  const { startOutboxWorker } = await import('./lib/newsletter/worker');
+  startOutboxWorker();
+}
