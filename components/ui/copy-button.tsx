@@ -14,7 +14,7 @@ export function CopyButton() {
     const code = ref.current?.closest('[data-code-block]')?.querySelector('pre code');
     if (!code) return;
     try {
-      await navigator.clipboard.writeText(code.textContent ?? '');
+      await navigator.clipboard.writeText((code.textContent ?? '').replace(/^ $/gm, '')); // rehype-pretty-code renders an empty line as ' '
       setState('copied');
     } catch {
       setState('failed');
