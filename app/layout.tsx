@@ -6,6 +6,7 @@ import { SiteFooter } from '@/components/layout/site-footer';
 import { SiteHeader } from '@/components/layout/site-header';
 import { SkipLink } from '@/components/layout/skip-link';
 import { ThemeScript } from '@/components/layout/theme-script';
+import { alternatesFor, openGraphFor } from '@/lib/metadata';
 import { site } from '@/lib/site';
 import './globals.css';
 
@@ -13,15 +14,8 @@ export const metadata: Metadata = {
   metadataBase: new URL(site.url),
   title: { default: site.name, template: `%s · ${site.name}` },
   description: site.description,
-  alternates: {
-    canonical: '/',
-    types: {
-      'application/rss+xml': [{ url: '/rss.xml', title: `${site.name} (RSS)` }],
-      'application/atom+xml': [{ url: '/atom.xml', title: `${site.name} (Atom)` }],
-      'application/feed+json': [{ url: '/feed.json', title: `${site.name} (JSON Feed)` }],
-    },
-  },
-  openGraph: { type: 'website', siteName: site.name, locale: site.locale, url: '/' },
+  alternates: alternatesFor(),
+  openGraph: openGraphFor('/'),
   twitter: { card: 'summary_large_image' },
 };
 

@@ -1,11 +1,15 @@
+import type { Metadata } from 'next';
 import Link from 'next/link';
 import { ArticleList } from '@/components/article/article-card';
 import { RssPrompt } from '@/components/newsletter/rss-prompt';
 import { SubscribeSection } from '@/components/newsletter/subscribe-section';
 import { getAllArticles } from '@/lib/content/load';
+import { alternatesFor, openGraphFor } from '@/lib/metadata';
 import { site } from '@/lib/site';
 
 const HOME_ARTICLE_COUNT = 10;
+
+export const metadata: Metadata = { alternates: alternatesFor('/'), openGraph: openGraphFor('/') };
 
 export default function HomePage() {
   const articles = getAllArticles();

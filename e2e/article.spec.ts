@@ -327,3 +327,13 @@ test.describe('reference article', () => {
     await expect(page.locator('meta[name="twitter:card"]')).toHaveAttribute('content', 'summary_large_image');
   });
 });
+
+// Pages with their own canonical URL still advertise the feeds (Next replaces, not merges, alternates).
+for (const url of [`/articles/${REFERENCE_SLUG}`, '/articles', '/tags/distributed-systems']) {
+  test(`${url} advertises the RSS feed with <link rel="alternate">`, async ({ page }) => {
+    await page.goto(url);
+    const alternate = page.locator('link[rel="alternate"][type="application/rss+xml"]');
+    await expect(alternate).toHaveCount(1);
+    expect(pathOf((await alternate.getAttribute('href')) ?? '')).toBe('/rss.xml');
+  });
+}

@@ -3,12 +3,13 @@ import Link from 'next/link';
 import { getAllArticles } from '@/lib/content/load';
 import { formatDate } from '@/lib/format';
 import { paths } from '@/lib/site';
+import { alternatesFor, openGraphFor } from '@/lib/metadata';
 
 export const metadata: Metadata = {
   title: 'Archive',
   description: 'Every article, newest first.',
-  alternates: { canonical: '/articles' },
-  openGraph: { url: '/articles', title: 'Archive' },
+  alternates: alternatesFor('/articles'),
+  openGraph: openGraphFor('/articles', { title: 'Archive' }),
 };
 
 /** Every article grouped by year: the page a reader scans to find an old piece. */

@@ -2,12 +2,13 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { getAllTags } from '@/lib/content/load';
 import { paths } from '@/lib/site';
+import { alternatesFor, openGraphFor } from '@/lib/metadata';
 
 export const metadata: Metadata = {
   title: 'Tags',
   description: 'Every topic covered, with the number of articles on each.',
-  alternates: { canonical: '/tags' },
-  openGraph: { url: '/tags', title: 'Tags' },
+  alternates: alternatesFor('/tags'),
+  openGraph: openGraphFor('/tags', { title: 'Tags' }),
 };
 
 export default function TagsPage() {

@@ -15,6 +15,7 @@ import { RssPrompt } from '@/components/newsletter/rss-prompt';
 import { SubscribeSection } from '@/components/newsletter/subscribe-section';
 import { getAllArticles, getArticle, getNextArticle, getRelatedArticles } from '@/lib/content/load';
 import { paths } from '@/lib/site';
+import { alternatesFor, articleOpenGraph } from '@/lib/metadata';
 
 type Props = { params: Promise<{ slug: string }> };
 
@@ -34,17 +35,15 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
     description: article.description,
     authors: [{ name: article.author }],
     keywords: article.tags,
-    alternates: { canonical: url },
-    openGraph: {
-      type: 'article',
-      url,
+    alternates: alternatesFor(url),
+    openGraph: articleOpenGraph(url, {
       title: article.title,
       description: article.description,
       publishedTime: article.date,
       modifiedTime: article.updated ?? article.date,
       authors: [article.author],
       tags: article.tags,
-    },
+    }),
     twitter: { card: 'summary_large_image', title: article.title, description: article.description },
   };
 }

@@ -3,6 +3,7 @@ import { notFound } from 'next/navigation';
 import { ArticleList } from '@/components/article/article-card';
 import { getAllTags, getArticlesByTag } from '@/lib/content/load';
 import { paths } from '@/lib/site';
+import { alternatesFor, openGraphFor } from '@/lib/metadata';
 
 type Props = { params: Promise<{ tag: string }> };
 
@@ -18,8 +19,8 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return {
     title,
     description: `Every article about ${tag.replace(/-/g, ' ')}.`,
-    alternates: { canonical: paths.tag(tag) },
-    openGraph: { url: paths.tag(tag), title },
+    alternates: alternatesFor(paths.tag(tag)),
+    openGraph: openGraphFor(paths.tag(tag), { title }),
   };
 }
 
