@@ -1,0 +1,26 @@
+import { NextResponse, type NextRequest } from 'next/server';
+import { REQUEST_ID_HEADER, isValidRequestId, newRequestId } from '@/lib/log';
+
+/**
+ * Gives every page and API request an id (Next.js 16 "proxy", formerly middleware; Node.js runtime).
+ *
+ * The balancer's `x-request-id` is kept when it sends a sane one, so a line in the balancer's log
+ * and the app's lines for the same request share an id; otherwise one is generated. It is set on
+ * the request (route handlers read it with `requestLogger(request)`) and on the response (so a
+ * reader reporting a problem, or a test, can quote it).
+ */
+export function proxy(request: NextRequest) {
+  const incoming = request.headers.get(REQUEST_ID_HEADER);
+  const requestId = isValidRequestId(incoming) ? incoming : newRequestId();
+
+  const headers = new Headers(request.headers);
+  headers.set(REQUEST_ID_HEADER, requestId);
+  const response = NextResponse.next({ request: { headers } });
+  response.headers.set(REQUEST_ID_HEADER, requestId);
+  return response;
+}
+
+export const config = {
+  // Pages and API routes; not build assets, image optimisation or files with an asset extension.
+  matcher: ['/((?!_next/static|_next/image|favicon\\.ico|.*\\.(?:css|js|map|png|jpe?g|gif|svg|ico|webp|avif|woff2?|ttf)$).*)'],
+};
