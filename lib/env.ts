@@ -73,6 +73,11 @@ export const envSchema = z.object({
   EMAIL_FROM: optionalString,
   /** Bearer token that authorises the cron-triggered outbox worker route. */
   CRON_SECRET: z.preprocess(emptyAsUnset, z.string().min(16, 'at least 16 characters').optional()),
+  /**
+   * Seconds between SIGTERM and closing the server, while readiness answers 503 so balancers stop
+   * sending new requests. Unset: 5 in production, 0 otherwise (lib/lifecycle.ts).
+   */
+  SHUTDOWN_DRAIN_SECONDS: z.preprocess(emptyAsUnset, z.coerce.number().min(0).max(120).optional()),
 });
 
 export type Env = z.infer<typeof envSchema>;
