@@ -120,7 +120,9 @@ export async function listMailbox(options: { dir?: string; to?: string; limit?: 
   const dir = options.dir ?? defaultDir();
   let names: string[];
   try {
-    names = await readdir(dir);
+    // Opaque to the build's file tracing: a development-only folder, and a traced dynamic path
+    // would copy the whole project into the standalone server.
+    names = await readdir(/* turbopackIgnore: true */ dir);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
