@@ -259,7 +259,8 @@ export async function confirmSubscription(token: string, options: ServiceOptions
         SELECT id::text AS id, email, status::text AS status FROM subscribers WHERE id = ${consumed.subscriberId}::uuid FOR UPDATE`;
       if (!subscriber) return { status: 'unknown' };
       if (subscriber.status === 'CONFIRMED') return { status: 'already-confirmed' };
-      // Unsubscribing deletes unused tokens, so this is a subscriber who is PENDING.
+      // Unsubscribing deletes unused tokens, so this cannot happen; if it does, the unsubscribe wins.
+      if (subscriber.status !== 'PENDING') return { status: 'unknown' };
       await tx.subscriber.update({
         where: { id: subscriber.id },
         data: { status: 'CONFIRMED', confirmedAt: now, unsubscribedAt: null },
