@@ -7,7 +7,8 @@
 
 type Fields = Record<string, string | number | boolean | null | undefined>;
 
-const EMAIL_LIKE = /[^\s@<>()"'`,;:=[\]]+@[^\s@<>()"'`,;:=[\]]+\.[^\s@<>()"'`,;:=[\]]+/g;
+// No '/' on either side, so file paths such as node_modules/@prisma/client in a stack stay readable.
+const EMAIL_LIKE = /[^\s@<>()"'`,;:=[\]/]+@[^\s@<>()"'`,;:=[\]/]+\.[^\s@<>()"'`,;:=[\]/]+/g;
 const TOKEN_PARAM = /(token=)[^\s&"'<>]+/gi;
 
 /** `reader@example.com` → `r***@example.com`; anything unparseable → `***`. */

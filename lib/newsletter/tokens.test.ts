@@ -94,5 +94,6 @@ describe('keyed digests and log redaction', () => {
     expect(line).not.toContain('reader@');
     expect(line).not.toContain('abcDEF_123');
     expect(line).toContain('token=[redacted]');
+    expect(redact('at /app/node_modules/@prisma/client/runtime/client.js:65')).toBe('at /app/node_modules/@prisma/client/runtime/client.js:65');
   });
 });

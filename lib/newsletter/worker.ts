@@ -118,7 +118,10 @@ export function startOutboxWorker(options: StartWorkerOptions = {}): boolean {
         } else if (isDatabaseUnavailableError(err)) {
           logThrottled('worker-db-unavailable', PROBLEM_LOG_INTERVAL_MS, () => log.warn('worker-database-unavailable', {}, err));
         } else {
-          log.error('worker-step-error', { worker: state.workerId }, err);
+          // Throttled per message: a misconfiguration (say, a database that does not exist) fails
+          // every tick, and one stack every few minutes says it as well as one every 5 seconds.
+          const key = `worker-step-error:${err instanceof Error ? err.message.slice(0, 200) : String(err)}`;
+          logThrottled(key, PROBLEM_LOG_INTERVAL_MS, () => log.error('worker-step-error', { worker: state.workerId }, err));
         }
       })
       .finally(() => {
