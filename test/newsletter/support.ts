@@ -1,0 +1,118 @@
+import { createServer } from 'node:net';
+import { CircuitBreaker, withCircuitBreaker } from '@/lib/email/circuit-breaker';
+import { ResendTransport } from '@/lib/email/resend-transport';
+import type { PrismaClient } from '@/lib/generated/prisma/client';
+import { createPrismaClient } from '@/lib/db';
+import { startFakeResend, type FakeResend } from '../fake-resend/server';
+import { createTestDatabase, type TestDatabase } from '../db/harness';
+
+export { mockDbModule } from './mock-db';
+
+/**
+ * Shared set-up for the newsletter's integration tests: a fresh database on the real Postgres
+ * (test/db/harness.ts), the local fake Resend API, and the real `resend` SDK pointed at it through
+ * the same environment variables production uses.
+ *
+ * Each test file mocks '@/lib/db' so that the app's shared client (`getDb()`) is `dbState.client`:
+ *
+ *   const dbState = vi.hoisted(() => ({ client: undefined as unknown }));
+ *   vi.mock('@/lib/db', async (importOriginal) =>
+ *     (await import('./mock-db')).mockDbModule(await importOriginal<typeof import('@/lib/db')>(), dbState));
+ */
+
+export const API_KEY = 're_test_newsletter';
+export const EMAIL_FROM = 'Quorum <newsletter@example.com>';
+
+export type NewsletterTestEnv = {
+  database: TestDatabase;
+  prisma: PrismaClient;
+  fake: FakeResend;
+  close(): Promise<void>;
+};
+
+export async function startNewsletterTestEnv(state: { client: unknown }): Promise<NewsletterTestEnv> {
+  const database = await createTestDatabase();
+  const fake = await startFakeResend({ apiKey: API_KEY });
+  // What getEmailTransport() reads: the real SDK, against the fake.
+  process.env.RESEND_API_KEY = API_KEY;
+  process.env.RESEND_BASE_URL = fake.url;
+  process.env.EMAIL_FROM = EMAIL_FROM;
+  state.client = database.prisma;
+  return {
+    database,
+    prisma: database.prisma,
+    fake,
+    async close() {
+      state.client = undefined;
+      await fake.close();
+      await database.drop();
+    },
+  };
+}
+
+/** A second "instance": its own Prisma client (own pool) on the same database. */
+export function secondClient(env: NewsletterTestEnv): PrismaClient {
+  return createPrismaClient(env.database.url);
+}
+
+/** The real SDK against the fake, behind a breaker of the test's own (not the process-wide one). */
+export function resendTransport(
+  fake: FakeResend,
+  options: { timeoutMs?: number; breaker?: CircuitBreaker } = {},
+) {
+  const transport = new ResendTransport({ apiKey: API_KEY, from: EMAIL_FROM, baseUrl: fake.url, timeoutMs: options.timeoutMs ?? 5_000 });
+  return options.breaker ? withCircuitBreaker(transport, options.breaker) : transport;
+}
+
+let counter = 0;
+export function uniqueEmail(label = 'reader'): string {
+  counter += 1;
+  return `${label}-${Date.now().toString(36)}-${counter}@example.com`;
+}
+
+let ipCounter = 0;
+/** A fresh client IP per test, so IP rate limits never leak between tests. */
+export function uniqueIp(): string {
+  ipCounter += 1;
+  return `198.51.${Math.floor(ipCounter / 250)}.${(ipCounter % 250) + 1}`;
+}
+
+/** A loopback port with nothing listening (bound, then closed). */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export function jsonRequest(url: string, body: unknown, init: { headers?: Record<string, string>; method?: string } = {}): Request {
+  return new Request(url, {
+    method: init.method ?? 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...init.headers },
+    body: JSON.stringify(body),
+  });
+}
+
+export function formRequest(url: string, fields: Record<string, string>, init: { headers?: Record<string, string> } = {}): Request {
+  return new Request(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
+      ...init.headers,
+    },
+    body: new URLSearchParams(fields).toString(),
+  });
+}
+
+export const SITE = 'http://localhost:3000';
+
+/** The token in a link of an email body, e.g. tokenFrom(text, '/newsletter/confirm'). */
+export function linkToken(text: string, path: string): string {
+  const escaped = path.replace(/[/.]/g, (c) => `\\${c}`);
+  const match = new RegExp(`${escaped}\\?token=([A-Za-z0-9_-]{43})`).exec(text);
+  if (!match) throw new Error(`no ${path}?token=… link in:\n${text}`);
+  return match[1]!;
+}
