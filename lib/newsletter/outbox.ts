@@ -45,8 +45,9 @@ export type OutboxBatchOptions = {
   workerId: string;
   limit?: number;
   transport: EmailTransport;
-  /** Clock; every time comparison uses it (not the database's now()), so tests can step time. */
-  now?: () => Date;
+  /** Clock (a function, or a fixed Date); every time comparison uses it, not the database's now(),
+   * so tests can step time. */
+  now?: Date | (() => Date);
   db?: PrismaClient;
   /** Key for the unsubscribe/manage links; default: NEWSLETTER_SECRET (or the development key). */
   secret?: string;
@@ -100,7 +101,8 @@ async function claimRows(
   return rows.map((row) => ({ ...row, attempts: Number(row.attempts) }));
 }
 
-type Ctx = Required<Omit<OutboxBatchOptions, 'signal' | 'limit' | 'db' | 'secret'>> & {
+type Ctx = Required<Omit<OutboxBatchOptions, 'signal' | 'limit' | 'db' | 'secret' | 'now'>> & {
+  now: () => Date;
   db: PrismaClient;
   secret: string;
   signal: AbortSignal | undefined;
@@ -213,11 +215,17 @@ async function processRow(ctx: Ctx, row: ClaimedRow): Promise<OutboxOutcome> {
   return 'retried';
 }
 
+function clockOf(now: OutboxBatchOptions['now']): () => Date {
+  if (typeof now === 'function') return now;
+  if (now instanceof Date) return () => new Date(now.getTime());
+  return () => new Date();
+}
+
 function context(options: OutboxBatchOptions, secret: string): Ctx {
   return {
     workerId: options.workerId,
     transport: options.transport,
-    now: options.now ?? (() => new Date()),
+    now: clockOf(options.now),
     db: options.db ?? getDb(),
     secret,
     leaseMs: options.leaseMs ?? OUTBOX_DEFAULTS.leaseMs,
