@@ -1,0 +1,163 @@
+/**
+ * npm run bench        → every benchmark, full size; rewrites bench/RESULTS.md (long: see the file)
+ * npm run bench:smoke  → the same code paths at tiny sizes; writes bench/RESULTS.smoke.md (gitignored)
+ *
+ * Order: build the project and an empty Next.js app in copies under bench/.work/<mode>/ (never in
+ * the repo's .next, which others use), start the production server once, then run the page
+ * benchmarks, signups, and last the build-scaling builds (the slowest). The results file is
+ * rewritten after every benchmark, so a long run that is stopped still leaves what it measured.
+ * Exit code 1 when any benchmark crashed (CI catches a rotting harness); a benchmark that cannot
+ * run on this machine for an outside reason is reported as skipped with the reason.
+ *
+ * Environment: BENCH_ONLY=serving,client-js,... runs a subset (the others are listed as not run).
+ */
+import { cpus, totalmem } from 'node:os';
+import path from 'node:path';
+import { readdir, writeFile } from 'node:fs/promises';
+import { ANNOUNCEMENTS_PLACEHOLDER } from './announcements';
+import { buildScalingBenchmark } from './build-scaling';
+import { clientJsBenchmark } from './client-js';
+import { configFor, REPO_ROOT } from './config';
+import { BenchSkipped, type BenchContext } from './context';
+import { lighthouseBenchmark } from './lighthouse';
+import { stopAll } from './lib/proc';
+import { bytes, seconds, table } from './lib/stats';
+import { copyProject, createEmptyApp, headCommit, nextBuild, startAppServer } from './lib/workspace';
+import { servingBenchmark } from './serving';
+import { signupsBenchmark } from './signups';
+
+type Section = { id: string; title: string; status: 'ok' | 'skipped' | 'failed' | 'not run' | 'pending'; body: string; ms: number };
+
+const mode = process.argv.includes('--smoke') ? 'smoke' : 'full';
+const config = configFor(mode);
+const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
+const began = new Date();
+const t0 = performance.now();
+const log = (line: string) => console.error(`[bench ${((performance.now() - t0) / 1000).toFixed(0).padStart(5)} s] ${line}`);
+
+const BENCHMARKS: { id: string; title: string; run: (ctx: BenchContext) => Promise<string> }[] = [
+  { id: 'serving', title: '1. Page serving: production server vs nginx (same bytes)', run: servingBenchmark },
+  { id: 'client-js', title: '2. Client JavaScript: article page vs an empty Next.js page', run: clientJsBenchmark },
+  { id: 'lighthouse', title: '3. Lighthouse (mobile preset)', run: lighthouseBenchmark },
+  { id: 'signups', title: '5. Signups: POST /api/newsletter/subscribe under load', run: signupsBenchmark },
+  { id: 'build-scaling', title: '4. Build scaling: next build with N generated articles', run: buildScalingBenchmark },
+];
+
+async function main(): Promise<number> {
+  const commit = await headCommit();
+  const sections: Section[] = [];
+  const preamble: string[] = [];
+  const write = () => writeResults(config.resultsFile, commit, preamble, sections);
+  const wanted = BENCHMARKS.filter((b) => !only || only.includes(b.id));
+  for (const b of BENCHMARKS) if (!wanted.includes(b)) sections.push({ id: b.id, title: b.title, status: 'not run', body: `Not run (BENCH_ONLY=${only?.join(',')}).`, ms: 0 });
+
+  // The builds everything else uses.
+  const appDir = path.join(config.workDir, 'app');
+  const emptyDir = path.join(config.workDir, 'empty');
+  log(`copying HEAD (${commit}) to ${path.relative(REPO_ROOT, appDir)} and building it`);
+  await copyProject(appDir);
+  const appBuild = await nextBuild(appDir);
+  log(`project built in ${seconds(appBuild.wallMs)}; building the empty app`);
+  await createEmptyApp(emptyDir);
+  const emptyBuild = await nextBuild(emptyDir);
+  log(`empty app built in ${seconds(emptyBuild.wallMs)}`);
+  preamble.push(
+    table(
+      ['Build (context for the figures below)', 'Wall time', 'Peak memory (process group)'],
+      [
+        [`The project at this commit (${await articleCount(appDir)} articles)`, seconds(appBuild.wallMs), bytes(appBuild.peakGroupRssBytes)],
+        ['Empty Next.js app (layout + page)', seconds(emptyBuild.wallMs), bytes(emptyBuild.peakGroupRssBytes)],
+      ],
+    ),
+  );
+
+  const server = await startAppServer(appDir);
+  log(`production server (${server.kind}) at ${server.url}`);
+  const ctx: BenchContext = { config, appDir, emptyDir, server, log };
+  let failed = 0;
+  try {
+    for (const b of wanted) {
+      const started = performance.now();
+      log(`== ${b.title}`);
+      let section: Section;
+      try {
+        const body = await b.run(ctx);
+        section = { id: b.id, title: b.title, status: body.includes('**pending:') ? 'pending' : 'ok', body, ms: performance.now() - started };
+      } catch (err) {
+        if (err instanceof BenchSkipped) {
+          log(`${b.id}: SKIPPED: ${err.message}`);
+          section = { id: b.id, title: b.title, status: 'skipped', body: `**Skipped**: ${err.message}`, ms: performance.now() - started };
+        } else {
+          failed += 1;
+          const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
+          log(`${b.id}: FAILED: ${message}`);
+          section = { id: b.id, title: b.title, status: 'failed', body: `**FAILED**:\n\n\`\`\`\n${message.slice(0, 6000)}\n\`\`\``, ms: performance.now() - started };
+        }
+      }
+      sections.push(section);
+      log(`${b.id}: ${section.status} in ${seconds(section.ms)}`);
+      await write();
+    }
+  } finally {
+    await server.stop();
+  }
+  sections.push({ id: 'announcements', title: '6. Announcements', status: 'pending', body: ANNOUNCEMENTS_PLACEHOLDER, ms: 0 });
+  await write();
+  log(`wrote ${path.relative(REPO_ROOT, config.resultsFile)} in ${seconds(performance.now() - t0)} total; ${failed} failed`);
+  return failed > 0 ? 1 : 0;
+}
+
+async function articleCount(dir: string): Promise<number> {
+  return (await readdir(path.join(dir, 'content'))).filter((f) => f.endsWith('.mdx')).length;
+}
+
+async function writeResults(file: string, commit: string, preamble: string[], sections: Section[]): Promise<void> {
+  const order = ['serving', 'client-js', 'lighthouse', 'build-scaling', 'signups', 'announcements'];
+  const sorted = [...sections].sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
+  const cpu = cpus();
+  const command = mode === 'smoke' ? 'npm run bench:smoke' : 'npm run bench';
+  const text = [
+    `# Benchmarks${mode === 'smoke' ? ' (SMOKE RUN: tiny sizes, the figures mean nothing)' : ''}`,
+    '',
+    `Written by \`${command}\` (bench/run.ts; one module per benchmark beside it). Rerun it to replace this file. ` +
+      'Every comparison is measured side by side in the same run, alternating, so the ratios are what to read: ' +
+      'absolute figures depend on the machine and on whoever else is using it. Tests never assert these numbers.',
+    '',
+    table(
+      ['Run', ''],
+      [
+        ['Date', `${began.toISOString().replace('T', ' ').slice(0, 16)} UTC`],
+        ['Commit', `\`${commit}\` (the copy built and measured is \`git archive HEAD\`)`],
+        ['Machine', `${cpu.length} cores, ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${bytes(totalmem())} memory, shared with other work`],
+        ['Node.js', process.version],
+        ['Duration', seconds(performance.now() - t0, 0)],
+        ['Benchmarks', sorted.map((s) => `${s.id}: ${s.status}`).join(', ')],
+      ],
+    ),
+    '',
+    ...preamble,
+    '',
+    ...sorted.flatMap((s) => [`## ${s.title}`, '', s.body, '', s.ms ? `_Measured in ${seconds(s.ms, 0)} by \`${command}\`._` : '', '']),
+  ].join('\n');
+  await writeFile(file, text.replace(/\n{3,}/g, '\n\n'));
+}
+
+
+const stop = async (signal: NodeJS.Signals) => {
+  log(`${signal}: stopping children`);
+  await stopAll();
+  process.exit(130);
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);
+
+main()
+  .then(async (code) => {
+    await stopAll();
+    process.exit(code);
+  })
+  .catch(async (err) => {
+    log(`crashed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    await stopAll();
+    process.exit(1);
+  });
