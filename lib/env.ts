@@ -44,6 +44,13 @@ const httpUrl = z
     }
   }, 'an http(s):// URL');
 
+// Svix signing secrets are base64 with an optional "whsec_" prefix; anything else would make every
+// verification throw, so it is refused here (and reads as unset) instead.
+const webhookSecret = z
+  .string()
+  .trim()
+  .regex(/^(?:whsec_)?(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})$/, 'a Svix signing secret (whsec_ followed by padded base64)');
+
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
   .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
@@ -71,6 +78,11 @@ export const envSchema = z.object({
   RESEND_BASE_URL: z.preprocess(emptyAsUnset, httpUrl.optional()),
   /** The From header, e.g. "The Publication <newsletter@example.com>". */
   EMAIL_FROM: optionalString,
+  /**
+   * Signing secret of the Resend webhook (whsec_… from the Resend dashboard): POST
+   * /api/webhooks/resend verifies each delivery's Svix signature with it. Unset: that route answers 503.
+   */
+  RESEND_WEBHOOK_SECRET: z.preprocess(emptyAsUnset, webhookSecret.optional()),
   /** Bearer token that authorises the cron-triggered outbox worker route. */
   CRON_SECRET: z.preprocess(emptyAsUnset, z.string().min(16, 'at least 16 characters').optional()),
   /**

@@ -191,7 +191,7 @@ describe('ConfigMap and Secret', () => {
   });
 
   it('keep credentials in the Secret only', () => {
-    for (const name of ['DATABASE_URL', 'NEWSLETTER_SECRET', 'RESEND_API_KEY', 'CRON_SECRET']) {
+    for (const name of ['DATABASE_URL', 'NEWSLETTER_SECRET', 'RESEND_API_KEY', 'CRON_SECRET', 'RESEND_WEBHOOK_SECRET']) {
       expect(secretNames).toContain(name);
       expect(configNames).not.toContain(name);
     }
