@@ -54,6 +54,8 @@ export class DevMailboxTransport implements EmailTransport, BatchEmailTransport 
 
   constructor(options: DevMailboxOptions = {}) {
     this.dir = options.dir ?? defaultDir();
+    // Deliberately not lib/log.ts, whose redaction would mask the address and the link's token:
+    // printing them is the point of this development-only transport.
     this.#log = options.log ?? ((entry) => console.info(entry));
     this.#now = options.now ?? (() => new Date());
   }

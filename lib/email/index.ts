@@ -1,3 +1,4 @@
+import { log as rootLog } from '../log';
 import { CircuitBreaker, withCircuitBreaker } from './circuit-breaker';
 import { readEmailConfig, type EmailConfig } from './config';
 import { DevMailboxTransport } from './dev-mailbox';
@@ -11,6 +12,8 @@ export { backoffDelayMs, parseRetryAfterMs } from './backoff';
 export { CircuitBreaker, isCircuitOpenFailure, type CircuitState } from './circuit-breaker';
 
 export type AppEmailTransport = EmailTransport & BatchEmailTransport;
+
+const log = rootLog.child({ component: 'email' });
 
 function missingVariables(config: EmailConfig): string[] {
   const missing: string[] = [];
@@ -51,7 +54,7 @@ function createTransport(config: EmailConfig): AppEmailTransport | null {
   if (resendApiKey && emailFrom) {
     const resend = new ResendTransport({ apiKey: resendApiKey, from: emailFrom, baseUrl: config.resendBaseUrl });
     const breaker = new CircuitBreaker({
-      onStateChange: (from, to) => console.warn(`[email] Resend circuit breaker: ${from} -> ${to}`),
+      onStateChange: (from, to) => log.warn('circuit-breaker', { provider: 'resend', from, to }),
     });
     return withCircuitBreaker(resend, breaker);
   }
@@ -59,7 +62,7 @@ function createTransport(config: EmailConfig): AppEmailTransport | null {
   const missing = missingVariables(config);
   if (missing.length === 1 && !warnedAboutPartialConfig) {
     warnedAboutPartialConfig = true;
-    console.warn(`[email] ${missing[0]} is not set: using the dev mailbox (.data/mailbox), not Resend`);
+    log.warn('dev-mailbox-fallback', { reason: `${missing[0]} is not set: using the dev mailbox (.data/mailbox), not Resend` });
   }
   return new DevMailboxTransport({ dir: config.mailboxDir });
 }

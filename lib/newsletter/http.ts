@@ -179,10 +179,10 @@ export function errorAnswer(err: unknown, route: string): ErrorAnswer {
     return { status: 503, code: err.reason === 'database' ? 'unavailable' : 'not-configured', message: err.message, headers: { 'Retry-After': '60' } };
   }
   if (isDatabaseUnavailableError(err)) {
-    log.warn('database-unavailable', { route }, err);
+    log.warn('database-unavailable', { route, err });
     return { status: 503, code: 'unavailable', message: new NewsletterUnavailableError('database').message, headers: { 'Retry-After': '60' } };
   }
-  log.error('unexpected-error', { route }, err);
+  log.error('unexpected-error', { route, err });
   return { status: 500, code: 'internal', message: 'Something went wrong on our side. Please try again later.', headers: {} };
 }
 

@@ -52,7 +52,7 @@ export function scheduleImmediateSend(ids: readonly string[], options: Immediate
   if (ids.length === 0) return;
   const run = (): Promise<void> => {
     const promise: Promise<void> = sendAll(ids, options)
-      .catch((err: unknown) => log.warn('immediate-send-error', { ids: ids.join(',') }, err))
+      .catch((err: unknown) => log.warn('immediate-send-error', { ids: ids.join(','), err }))
       .finally(() => inFlight.delete(promise));
     inFlight.add(promise);
     return promise;

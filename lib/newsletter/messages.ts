@@ -133,7 +133,7 @@ export function newestArticlesForWelcome(count: number = WELCOME_ARTICLE_COUNT):
       .slice(0, count)
       .map((article) => ({ title: article.title, description: article.description, url: absoluteUrl(paths.article(article.slug)) }));
   } catch (err) {
-    log.warn('welcome-articles-unavailable', {}, err);
+    log.warn('welcome-articles-unavailable', { err });
     return [];
   }
 }

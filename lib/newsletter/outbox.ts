@@ -255,7 +255,7 @@ async function processClaimed(ctx: Ctx, rows: ClaimedRow[]): Promise<OutboxBatch
       } catch (err) {
         // Most likely the database went away mid-batch: the row keeps its claim, and once the lease
         // expires a worker sends it again under the same Idempotency-Key (delivered once).
-        log.error('outbox-row-error', { id: row.id, kind: row.kind }, err);
+        log.error('outbox-row-error', { id: row.id, kind: row.kind, err });
       }
     }
   };

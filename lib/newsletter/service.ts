@@ -6,7 +6,8 @@ import { subscribeSchema } from '../validations/newsletter';
 import { requireNewsletterReady, requireNewsletterSecret } from './config';
 import { InvalidSubscriptionError, NewsletterUnavailableError, RateLimitedError } from './errors';
 import { scheduleImmediateSend } from './immediate';
-import { log, maskEmail } from './log';
+import { maskEmail } from '../format';
+import { log } from './log';
 import { CONFIRMATION_TOKEN_TTL_HOURS, newestArticlesForWelcome, type ConfirmationPayload, type WelcomePayload } from './messages';
 import { consumeRateLimit, SUBSCRIBE_RATE_LIMITS } from './rate-limit';
 import {
@@ -59,7 +60,7 @@ async function withDatabase<T>(operation: string, options: ServiceOptions, run: 
   } catch (err) {
     if (err instanceof NewsletterUnavailableError || err instanceof RateLimitedError || err instanceof InvalidSubscriptionError) throw err;
     if (isDatabaseUnavailableError(err)) {
-      log.warn('database-unavailable', { operation }, err);
+      log.warn('database-unavailable', { operation, err });
       throw new NewsletterUnavailableError('database', { cause: err });
     }
     throw err;

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { tokenSchema } from '../validations/newsletter';
-import { maskEmail, redact } from './log';
+import { maskEmail } from '../format';
+import { log as rootLog, redactString } from '../log';
+import { log as newsletterLog } from './log';
 import {
   createManageToken,
   generateConfirmationToken,
@@ -88,12 +90,40 @@ describe('keyed digests and log redaction', () => {
     expect(digest).not.toBe(keyedDigest(SECRET, 'ip', 'reader@example.com'));
   });
 
-  it('mask addresses and tokens in log text', () => {
+  it('mask addresses and tokens in log text (lib/log.ts, which the newsletter log is a child of)', () => {
     expect(maskEmail('reader@example.com')).toBe('r***@example.com');
-    const line = redact('Key (email)=(reader@example.com) already exists; link /newsletter/confirm?token=abcDEF_123-xyz&x=1');
+    const line = redactString('Key (email)=(reader@example.com) already exists; link /newsletter/confirm?token=abcDEF_123-xyz&x=1');
     expect(line).not.toContain('reader@');
     expect(line).not.toContain('abcDEF_123');
     expect(line).toContain('token=[redacted]');
-    expect(redact('at /app/node_modules/@prisma/client/runtime/client.js:65')).toBe('at /app/node_modules/@prisma/client/runtime/client.js:65');
+    expect(redactString('at /app/node_modules/@prisma/client/runtime/client.js:65')).toBe('at /app/node_modules/@prisma/client/runtime/client.js:65');
+  });
+
+  it('the newsletter log writes through lib/log.ts: one line, component=newsletter, nothing secret', () => {
+    const lines: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    const warn = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    try {
+      newsletterLog.warn('database-unavailable', {
+        operation: 'subscribe',
+        err: new Error('Key (email)=(reader@example.com) already exists', { cause: new Error('see /x?token=abcDEF_123-xyz') }),
+        token: 'abcDEF_123-xyz',
+      });
+    } finally {
+      write.mockRestore();
+      warn.mockRestore();
+    }
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/database-unavailable/);
+    expect(lines[0]).toMatch(/component=newsletter/);
+    expect(lines[0]).not.toContain('reader@');
+    expect(lines[0]).not.toContain('abcDEF_123');
+    expect(rootLog).not.toBe(newsletterLog);
   });
 });

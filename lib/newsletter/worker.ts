@@ -116,12 +116,12 @@ export function startOutboxWorker(options: StartWorkerOptions = {}): boolean {
             log.warn('worker-idle', { problems: err.problems.join('; ') }),
           );
         } else if (isDatabaseUnavailableError(err)) {
-          logThrottled('worker-db-unavailable', PROBLEM_LOG_INTERVAL_MS, () => log.warn('worker-database-unavailable', {}, err));
+          logThrottled('worker-db-unavailable', PROBLEM_LOG_INTERVAL_MS, () => log.warn('worker-database-unavailable', { err }));
         } else {
           // Throttled per message: a misconfiguration (say, a database that does not exist) fails
           // every tick, and one stack every few minutes says it as well as one every 5 seconds.
           const key = `worker-step-error:${err instanceof Error ? err.message.slice(0, 200) : String(err)}`;
-          logThrottled(key, PROBLEM_LOG_INTERVAL_MS, () => log.error('worker-step-error', { worker: state.workerId }, err));
+          logThrottled(key, PROBLEM_LOG_INTERVAL_MS, () => log.error('worker-step-error', { worker: state.workerId, err }));
         }
       })
       .finally(() => {
@@ -157,7 +157,7 @@ export async function stopOutboxWorker(): Promise<void> {
     log.info('worker-stopped', { worker: state.workerId, released });
   } catch (err) {
     // Unreachable database: the leases expire and another instance takes the rows.
-    log.warn('worker-stop-release-failed', { worker: state.workerId }, err);
+    log.warn('worker-stop-release-failed', { worker: state.workerId, err });
   }
   if (holder.__newsletterOutboxWorker === state) holder.__newsletterOutboxWorker = undefined;
 }

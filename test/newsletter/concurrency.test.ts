@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { jsonRequest, SITE, startNewsletterTestEnv, uniqueEmail, uniqueIp, type NewsletterTestEnv } from './support';
+import { captureLogs, jsonRequest, SITE, startNewsletterTestEnv, uniqueEmail, uniqueIp, type NewsletterTestEnv } from './support';
 
 const dbState = vi.hoisted(() => ({ client: undefined as unknown }));
 vi.mock('@/lib/db', async (importOriginal) =>
@@ -13,7 +13,7 @@ import { waitForImmediateSends } from '@/lib/newsletter/immediate';
 
 let t: NewsletterTestEnv;
 beforeAll(async () => {
-  vi.spyOn(console, 'info').mockImplementation(() => {});
+  captureLogs(); // quiet: lib/log.ts lines (restored by vi.restoreAllMocks)
   t = await startNewsletterTestEnv(dbState);
 }, 60_000);
 afterAll(async () => {

@@ -28,8 +28,12 @@ async function load(env: Record<string, string | undefined>) {
   vi.resetModules();
   for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
   warnings = [];
-  vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => void warnings.push(args.map(String).join(' ')));
-  vi.spyOn(console, 'info').mockImplementation(() => {});
+  // lib/log.ts writes whole lines to stdout/stderr; the warnings are the stderr ones.
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    warnings.push(String(chunk));
+    return true;
+  });
+  vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
   return {
     subscribe: (await import('@/app/api/newsletter/subscribe/route')).POST,
     unsubscribe: (await import('@/app/api/newsletter/unsubscribe/route')).POST,

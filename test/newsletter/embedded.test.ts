@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createEmbeddedTestDatabase, type TestDatabase } from '../db/harness';
 import { startFakeResend, type FakeResend } from '../fake-resend/server';
-import { API_KEY, linkToken, resendTransport, uniqueEmail, uniqueIp } from './support';
+import { API_KEY, captureLogs, linkToken, resendTransport, uniqueEmail, uniqueIp } from './support';
 
 import { processOutboxBatch } from '@/lib/newsletter/outbox';
 import { confirmSubscription, subscribe, unsubscribe } from '@/lib/newsletter/service';
@@ -17,7 +17,7 @@ let database: TestDatabase;
 let fake: FakeResend;
 
 beforeAll(async () => {
-  vi.spyOn(console, 'info').mockImplementation(() => {});
+  captureLogs(); // quiet: lib/log.ts lines (restored by vi.restoreAllMocks)
   database = await createEmbeddedTestDatabase();
   fake = await startFakeResend({ apiKey: API_KEY });
 }, 120_000);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
-import { resendTransport, secondClient, SITE, startNewsletterTestEnv, uniqueEmail, uniqueIp, type NewsletterTestEnv } from './support';
+import { captureLogs, resendTransport, secondClient, SITE, startNewsletterTestEnv, uniqueEmail, uniqueIp, type NewsletterTestEnv } from './support';
 
 const CRON_SECRET = vi.hoisted(() => {
   // lib/env.ts reads the environment once, at its first import.
@@ -26,8 +26,7 @@ import { runOutboxWorkerStep } from '@/lib/newsletter/worker';
 let t: NewsletterTestEnv;
 
 beforeAll(async () => {
-  vi.spyOn(console, 'info').mockImplementation(() => {});
-  vi.spyOn(console, 'warn').mockImplementation(() => {});
+  captureLogs(); // quiet: lib/log.ts lines (restored by vi.restoreAllMocks)
   t = await startNewsletterTestEnv(dbState);
 }, 60_000);
 afterAll(async () => {

@@ -294,7 +294,7 @@ describe('when the database is unreachable', () => {
   it('answers 503 with a safe message, and the article-serving code is not involved', async () => {
     const port = await closedPort();
     const unreachable = createPrismaClient(`postgresql://postgres@127.0.0.1:${port}/postgres?connect_timeout=2`);
-    const errors = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const errors = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     dbState.client = unreachable;
     try {
       const email = uniqueEmail('down');

@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { vi } from 'vitest';
 import { CircuitBreaker, withCircuitBreaker } from '@/lib/email/circuit-breaker';
 import { ResendTransport } from '@/lib/email/resend-transport';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
@@ -116,3 +117,28 @@ export function linkToken(text: string, path: string): string {
   if (!match) throw new Error(`no ${path}?token=… link in:\n${text}`);
   return match[1]!;
 }
+
+export type CapturedLogs = { lines: string[]; text(): string; restore(): void };
+
+/**
+ * Captures what lib/log.ts writes (whole lines, straight to process.stdout/stderr rather than
+ * through console) and keeps it out of the test output. vi.restoreAllMocks() also ends it.
+ */
+export function captureLogs(): CapturedLogs {
+  const lines: string[] = [];
+  const record = (chunk: string | Uint8Array) => {
+    lines.push(typeof chunk === 'string' ? chunk.replace(/\n$/, '') : new TextDecoder().decode(chunk).replace(/\n$/, ''));
+    return true;
+  };
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation(record);
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation(record);
+  return {
+    lines,
+    text: () => lines.join('\n'),
+    restore() {
+      out.mockRestore();
+      err.mockRestore();
+    },
+  };
+}
+
