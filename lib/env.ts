@@ -86,6 +86,11 @@ export const envSchema = z.object({
   /** Bearer token that authorises the cron-triggered outbox worker route. */
   CRON_SECRET: z.preprocess(emptyAsUnset, z.string().min(16, 'at least 16 characters').optional()),
   /**
+   * Bearer token that authorises POST /api/announce (queue emails about newly published articles,
+   * e.g. from a deploy pipeline). Unset: that route answers 503; `npm run announce` needs no token.
+   */
+  ANNOUNCE_SECRET: z.preprocess(emptyAsUnset, z.string().min(16, 'at least 16 characters').optional()),
+  /**
    * Seconds between SIGTERM and closing the server, while readiness answers 503 so balancers stop
    * sending new requests. Unset: 5 in production, 0 otherwise (lib/lifecycle.ts).
    */
