@@ -2,6 +2,7 @@ import { render, toPlainText } from '@react-email/render';
 import { createElement, type ReactElement } from 'react';
 import { z } from 'zod';
 import { ConfirmSubscriptionEmail, confirmSubscriptionSubject } from '../../emails/confirm-subscription';
+import { DigestEmail, digestSubject } from '../../emails/digest';
 import { NewArticleEmail, newArticleSubject } from '../../emails/new-article';
 import { WelcomeEmail, welcomeSubject } from '../../emails/welcome';
 import { site } from '../site';
@@ -47,6 +48,17 @@ export const emailPropsSchemas = {
       unsubscribeUrl: link,
     })
     .strict(),
+  /** Several new articles in one email (an announce run that found more than three). */
+  digest: z
+    .object({
+      siteName,
+      articles: z
+        .array(z.object({ title: line(300), description: line(500), articleUrl: link }).strict())
+        .min(2)
+        .max(50),
+      unsubscribeUrl: link,
+    })
+    .strict(),
 } as const;
 
 export type EmailKind = keyof typeof emailPropsSchemas;
@@ -78,6 +90,10 @@ function build(kind: EmailKind, props: unknown): { subject: string; element: Rea
     case 'new-article': {
       const p = parse('new-article', props);
       return { subject: newArticleSubject(p), element: createElement(NewArticleEmail, p) };
+    }
+    case 'digest': {
+      const p = parse('digest', props);
+      return { subject: digestSubject(p), element: createElement(DigestEmail, p) };
     }
   }
 }

@@ -38,11 +38,16 @@ export const outboxPayloadSchemas = {
     takeaways: z.array(text(500)).max(20),
     articleUrl: httpUrl,
   }),
+  /** Several new articles in one email (an announce run that found more than three); newest first. */
+  DIGEST: z.object({
+    articles: z.array(z.object({ title: text(300), description: text(500), articleUrl: httpUrl })).min(2).max(50),
+  }),
 } as const;
 
 export type ConfirmationPayload = z.infer<typeof outboxPayloadSchemas.CONFIRMATION>;
 export type WelcomePayload = z.infer<typeof outboxPayloadSchemas.WELCOME>;
 export type AnnouncementPayload = z.infer<typeof outboxPayloadSchemas.ANNOUNCEMENT>;
+export type DigestPayload = z.infer<typeof outboxPayloadSchemas.DIGEST>;
 
 /** Keys erased from a payload once its row is finished. */
 export const SECRET_PAYLOAD_KEYS = ['sealedToken'] as const;
@@ -112,6 +117,11 @@ export async function buildOutgoingEmail(row: OutboxRowForSending, secret: strin
       case 'ANNOUNCEMENT': {
         const payload = parsePayload('ANNOUNCEMENT', row.payload);
         rendered = await renderStoredEmail('new-article', { ...payload, unsubscribeUrl: unsubscribe });
+        break;
+      }
+      case 'DIGEST': {
+        const payload = parsePayload('DIGEST', row.payload);
+        rendered = await renderStoredEmail('digest', { articles: payload.articles, unsubscribeUrl: unsubscribe });
         break;
       }
       default:
