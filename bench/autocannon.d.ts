@@ -33,6 +33,8 @@ declare module 'autocannon' {
     requests: Percentiles & { sent: number };
     throughput: Percentiles;
   };
-  function autocannon(options: AutocannonOptions): Promise<AutocannonResult>;
+  /** The run: an event emitter ('reqError', ...) that is also a promise of the result. */
+  export type Instance = PromiseLike<AutocannonResult> & { on(event: 'reqError', listener: (error: Error) => void): Instance };
+  function autocannon(options: AutocannonOptions): Instance;
   export default autocannon;
 }

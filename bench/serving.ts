@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BenchContext } from './context';
 import { REFERENCE_SLUG } from './context';
-import { load, type LoadResult } from './lib/load';
+import { errorSummary, load, type LoadResult } from './lib/load';
 import { startNginx, type StaticFile } from './lib/nginx';
 import { num, spread, summarize, table } from './lib/stats';
 
@@ -93,6 +93,7 @@ function comparisonTable(results: Record<'next' | 'nginx', LoadResult[]>, server
       num(results.nginx.reduce((a, r) => a + r.completed, 0)),
       '',
     ],
+    ['Connection errors / timeouts (all rounds)', errorSummary(results.next), errorSummary(results.nginx), ''],
   ];
   return table(['Figure', `Production server (${serverKind})`, 'nginx, same file', 'Ratio (server ÷ nginx)'], rows);
 }

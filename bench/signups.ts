@@ -21,7 +21,7 @@ import type { AutocannonRequest } from 'autocannon';
 import { applyMigrations } from '../lib/db/migrate';
 import { connectFakeResend } from '../test/fake-resend/server';
 import type { BenchContext } from './context';
-import { load } from './lib/load';
+import { errorSummary, load } from './lib/load';
 import { sleep, start, type Running } from './lib/proc';
 import { num, table } from './lib/stats';
 import { startAppServer, type AppServer } from './lib/workspace';
@@ -146,7 +146,8 @@ export async function signupsBenchmark(ctx: BenchContext): Promise<string> {
     const rows: string[][] = [
       ['Requests per second', num(result.rps)],
       ['Latency p50 / p99 (ms)', `${result.p50} / ${result.p99}`],
-      ['Answers', `${statuses}${result.errors ? `, errors/timeouts: ${result.errors}` : ''}`],
+      ['Answers', statuses],
+      ['Connection errors / timeouts', errorSummary([result])],
       ['429 answers (warm-up included) on an address\'s 4th+ try within the hour', `${num(traffic.refused.onFourthOrLater)} of ${num(traffic.refused.total)}`],
       ['Distinct addresses sent (warm-up included) / answered 200', `${num(maxPossible)} / ${num(accepted)} (the rest were in flight when the load stopped)`],
       ['Subscriber rows afterwards', `${num(counts.subscribers)} (${rowsOk ? 'OK: at least one per address answered 200, at most one per address sent' : 'MISMATCH'})`],
