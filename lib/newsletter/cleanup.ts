@@ -36,10 +36,22 @@ export async function deleteStalePendingSubscribers(db: PrismaClient, now: Date 
   return total;
 }
 
-export type CleanupResult = { deletedPending: number; deletedRateLimitBuckets: number };
+/**
+ * Webhook ids are kept to ignore redeliveries, which Svix makes for about a day; after 30 days a
+ * replayed event is applied again, which is harmless (suppressing an address twice changes nothing).
+ */
+export const WEBHOOK_EVENT_RETENTION_MS = 30 * 24 * 60 * 60_000;
+
+export async function deleteOldWebhookEvents(db: PrismaClient, now: Date = new Date()): Promise<number> {
+  const { count } = await db.webhookEvent.deleteMany({ where: { receivedAt: { lt: new Date(now.getTime() - WEBHOOK_EVENT_RETENTION_MS) } } });
+  return count;
+}
+
+export type CleanupResult = { deletedPending: number; deletedRateLimitBuckets: number; deletedWebhookEvents: number };
 
 export async function runCleanup(db: PrismaClient, now: Date = new Date()): Promise<CleanupResult> {
   const deletedPending = await deleteStalePendingSubscribers(db, now);
   const deletedRateLimitBuckets = await deleteExpiredRateLimitBuckets(db, now);
-  return { deletedPending, deletedRateLimitBuckets };
+  const deletedWebhookEvents = await deleteOldWebhookEvents(db, now);
+  return { deletedPending, deletedRateLimitBuckets, deletedWebhookEvents };
 }

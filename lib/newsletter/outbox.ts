@@ -5,6 +5,7 @@ import { getDb } from '../db';
 import { Prisma, type OutboxKind, type PrismaClient } from '../generated/prisma/client';
 import { log } from './log';
 import { buildOutgoingEmail, UnsendableOutboxRowError, withoutSecrets } from './messages';
+import { isSuppressed } from './suppression';
 
 /**
  * The outbox worker: rows written next to the subscriber change are sent here, by the loop in
@@ -137,8 +138,11 @@ async function fail(ctx: Ctx, row: ClaimedRow, error: string): Promise<OutboxOut
   return 'failed';
 }
 
-/** Whether the subscriber still wants this email; otherwise the row is CANCELLED. */
+/** Whether this email may and should still go out; otherwise the row is CANCELLED. */
 async function stillWanted(ctx: Ctx, row: ClaimedRow): Promise<{ wanted: true } | { wanted: false; why: string }> {
+  // Checked here, right before the provider call, whatever queued the row and whenever: an address
+  // that hard-bounced or complained never gets another email.
+  if (await isSuppressed(ctx.db, row.toAddress)) return { wanted: false, why: 'address suppressed' };
   if (!row.subscriberId) return { wanted: false, why: 'subscriber deleted' };
   const subscriber = await ctx.db.subscriber.findUnique({ where: { id: row.subscriberId }, select: { status: true } });
   if (!subscriber) return { wanted: false, why: 'subscriber deleted' };

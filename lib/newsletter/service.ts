@@ -10,6 +10,7 @@ import { maskEmail } from '../format';
 import { log } from './log';
 import { CONFIRMATION_TOKEN_TTL_HOURS, newestArticlesForWelcome, type ConfirmationPayload, type WelcomePayload } from './messages';
 import { consumeRateLimit, SUBSCRIBE_RATE_LIMITS } from './rate-limit';
+import { isSuppressed } from './suppression';
 import {
   generateConfirmationToken,
   hashesEqual,
@@ -114,6 +115,9 @@ async function recordSignup(
   now: Date,
   secret: string,
 ): Promise<{ outboxIds: string[]; outcome: string }> {
+  // A suppressed address (hard bounce, complaint) gets no email and no row, and the caller answers
+  // exactly as for any other signup, so the answer reveals nothing about the list.
+  if (await isSuppressed(tx, input.email)) return { outboxIds: [], outcome: 'suppressed' };
   const id = randomUUID();
   // ON CONFLICT DO NOTHING instead of catching a unique violation: a concurrent identical signup
   // waits for the other transaction, then falls through to the locked read below; no error, no abort.
@@ -353,6 +357,8 @@ export type SubscriberDataExport = {
   };
   confirmationLinks: { createdAt: string; expiresAt: string; usedAt: string | null }[];
   emails: { kind: string; status: string; createdAt: string; sentAt: string | null; attempts: number }[];
+  /** Set when the address hard-bounced or complained: nothing is sent to it any more. */
+  suppression: { reason: string; since: string } | null;
   notes: string[];
 };
 
@@ -375,6 +381,7 @@ export async function exportSubscriberData(token: string, options: ServiceOption
       },
     });
     if (!subscriber) return null;
+    const suppression = await db.suppression.findUnique({ where: { email: subscriber.email }, select: { reason: true, createdAt: true } });
     log.info('export', { subscriber: id });
     return {
       exportedAt: now.toISOString(),
@@ -400,9 +407,13 @@ export async function exportSubscriberData(token: string, options: ServiceOption
         sentAt: iso(e.sentAt),
         attempts: e.attempts,
       })),
+      suppression: suppression ? { reason: suppression.reason, since: suppression.createdAt.toISOString() } : null,
       notes: [
         'Confirmation links are stored only as SHA-256 hashes; the links themselves are not kept.',
         'Your IP address is not stored; rate limits keep a keyed hash of it for at most a day.',
+        ...(suppression
+          ? ['Your address bounced or reported our email as spam, so we send it nothing. Deleting your data keeps this one record, so that stays true.']
+          : []),
       ],
     };
   });

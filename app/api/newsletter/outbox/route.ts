@@ -8,7 +8,7 @@ import { runOutboxWorkerStep, WorkerNotReadyError } from '@/lib/newsletter/worke
 /**
  * POST /api/newsletter/outbox: one worker step (a batch of sends plus the cleanup) for an external
  * scheduler, next to the loop inside each server. Authorization: Bearer <CRON_SECRET>.
- * 200 { ok, claimed, sent, retried, failed, cancelled, released, deletedPending, deletedRateLimitBuckets }
+ * 200 { ok, claimed, sent, retried, failed, cancelled, released, deletedPending, deletedRateLimitBuckets, deletedWebhookEvents }
  * 401 without or with a wrong token; 503 when CRON_SECRET is unset, the newsletter is not
  * configured, or the database is unreachable. GET does the same, for schedulers that can only
  * GET (Vercel Cron sends GET with this very header).
