@@ -4,7 +4,9 @@ const PORT = Number(process.env.E2E_PORT ?? 3100);
 
 /**
  * End-to-end tests run in Debian's Chromium (no browser download is possible offline) against
- * a production build: `npm run test:e2e` builds first, then this starts `next start`.
+ * a production build: `npm run test:e2e` builds first (SITE_URL set to this origin), then this
+ * starts e2e/serve.ts: a fresh migrated database, the fake Resend API, and `next start` wired to
+ * both, so the newsletter specs can read the emails the app sends.
  */
 export default defineConfig({
   testDir: './e2e',
@@ -30,10 +32,15 @@ export default defineConfig({
   },
   projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'] } }],
   webServer: {
-    command: `npx next start -p ${PORT} -H 127.0.0.1`,
-    url: `http://127.0.0.1:${PORT}/`,
+    command: 'node_modules/.bin/tsx e2e/serve.ts',
+    env: { E2E_PORT: String(PORT) },
+    // serve.ts prints this once /api/health/ready answers 200 (no `url` here: it would race this
+    // line); the named groups become process.env in the test workers (e2e/support/newsletter.ts).
+    wait: { stdout: /\[e2e serve\] ready E2E_FAKE_RESEND_URL=(?<E2E_FAKE_RESEND_URL>\S+) E2E_DATABASE_URL=(?<E2E_DATABASE_URL>\S+)/ },
+    // SIGTERM, not Playwright's default SIGKILL, so serve.ts can stop next and drop its database.
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 20_000 },
     reuseExistingServer: false,
-    timeout: 60_000,
+    timeout: 120_000,
     stdout: 'pipe',
   },
 });

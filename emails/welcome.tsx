@@ -63,11 +63,11 @@ export function WelcomeEmail({ siteName, siteUrl, articles, unsubscribeUrl, mana
         Every email has an unsubscribe link at the bottom; one click and you&apos;re off the list, no questions asked.
       </Text>
       <Text style={styles.text}>
+        {/* No full stop after the link: the plain text ends the sentence with the URL, and "…?token=….". copied whole is a broken link. */}
         To see everything we store about you (just your address and when you confirmed) or to delete it:{' '}
         <Link href={manageDataUrl} style={styles.link}>
           export or delete your data
         </Link>
-        .
       </Text>
     </EmailLayout>
   );

@@ -1,0 +1,148 @@
+/**
+ * The e2e web server (playwright.config.ts starts it: `tsx e2e/serve.ts`, after `next build`).
+ *
+ * A real newsletter server, not just pages:
+ *   1. a fresh database on the test Postgres (TEST_DATABASE_ADMIN_URL, default
+ *      postgresql://postgres@127.0.0.1:5432/postgres), migrated, through test/db/harness.ts;
+ *   2. the fake Resend API (test/fake-resend) in this process, on loopback (E2E_FAKE_RESEND_PORT,
+ *      default a free port), recording every email the app sends;
+ *   3. `next start` on 127.0.0.1:E2E_PORT (default 3100) with DATABASE_URL, RESEND_BASE_URL and
+ *      the rest of the newsletter's settings, SITE_URL pointing at itself so links in emails
+ *      come back here.
+ * Once /api/health/ready answers 200 it prints one line that playwright.config.ts waits for; its
+ * named groups become E2E_FAKE_RESEND_URL and E2E_DATABASE_URL in the test workers' environment
+ * (see e2e/support/newsletter.ts).
+ *
+ * On SIGTERM/SIGINT (Playwright's webServer.gracefulShutdown) or when next exits: next is stopped
+ * (SIGKILL after 10 s), the fake server closed and the database dropped. If even this process is
+ * killed outright, the database stays behind until a later run of the harness drops every
+ * pubtest_* database older than 6 hours.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { startFakeResend, type FakeResend } from '../test/fake-resend/server';
+import { createTestDatabase, type TestDatabase } from '../test/db/harness';
+
+const PORT = Number(process.env.E2E_PORT ?? 3100);
+const HOST = '127.0.0.1';
+const ORIGIN = `http://${HOST}:${PORT}`;
+const FAKE_RESEND_PORT = Number(process.env.E2E_FAKE_RESEND_PORT ?? 0);
+const RESEND_API_KEY = 're_test_e2e_0123456789';
+const READY_TIMEOUT_MS = 90_000;
+const NEXT_STOP_TIMEOUT_MS = 10_000;
+
+const say = (message: string) => console.error(`[e2e serve] ${message}`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let database: TestDatabase | undefined;
+let fake: FakeResend | undefined;
+let next: ChildProcess | undefined;
+let nextExited: Promise<void> = Promise.resolve();
+let stopping: Promise<void> | undefined;
+
+function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, HOST);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Polls readiness (database reachable, migrations finished) until 200, next dies, or the deadline. */
+async function waitUntilReady(): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (!next || next.exitCode !== null || next.signalCode !== null) throw new Error('next start exited before it was ready');
+    try {
+      const response = await fetch(`${ORIGIN}/api/health/ready`, { signal: AbortSignal.timeout(2_000) });
+      if (response.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(250);
+  }
+  throw new Error(`${ORIGIN}/api/health/ready did not answer 200 within ${READY_TIMEOUT_MS / 1000} s`);
+}
+
+/** Stops next, then the fake server, then drops the database. Runs once; every step is attempted. */
+function cleanup(): Promise<void> {
+  stopping ??= (async () => {
+    if (next && next.exitCode === null && next.signalCode === null) {
+      next.kill('SIGTERM');
+      const stopped = await Promise.race([nextExited.then(() => true), sleep(NEXT_STOP_TIMEOUT_MS).then(() => false)]);
+      if (!stopped) {
+        say(`next did not stop within ${NEXT_STOP_TIMEOUT_MS / 1000} s: SIGKILL`);
+        next.kill('SIGKILL');
+        await nextExited;
+      }
+    }
+    await fake?.close().catch((err: unknown) => say(`closing the fake Resend server failed: ${String(err)}`));
+    if (database) {
+      await database.drop().then(
+        () => say(`dropped database ${database?.name}`),
+        (err: unknown) =>
+          say(`could not drop database ${database?.name} (${String(err)}); the test harness drops pubtest_* databases older than 6 hours`),
+      );
+    }
+  })();
+  return stopping;
+}
+
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    // Playwright signals the whole process group, and tsx relays the same signal to this process:
+    // a second one joins the cleanup already running.
+    if (!stopping) say(`${signal}: stopping`);
+    void cleanup().finally(() => process.exit(0));
+  });
+}
+
+async function main(): Promise<void> {
+  if (await portInUse(PORT)) throw new Error(`${ORIGIN} is already in use; stop whatever listens there (or set E2E_PORT)`);
+
+  database = await createTestDatabase();
+  say(`database ${database.name} created and migrated (${database.appliedMigrations.length} migrations)`);
+  if (stopping) return;
+
+  fake = await startFakeResend({ host: HOST, port: FAKE_RESEND_PORT, apiKey: RESEND_API_KEY });
+  say(`fake Resend API at ${fake.url}`);
+  if (stopping) return;
+
+  const bin = path.join(process.cwd(), 'node_modules', '.bin', 'next');
+  next = spawn(bin, ['start', '-p', String(PORT), '-H', HOST], {
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      DATABASE_URL: database.url,
+      SITE_URL: ORIGIN,
+      NEWSLETTER_ENABLED: 'true',
+      NEWSLETTER_SECRET: 'e2e-newsletter-secret-0123456789abcdef',
+      CRON_SECRET: 'e2e-cron-secret-0123456789',
+      RESEND_API_KEY,
+      RESEND_BASE_URL: fake.url,
+      EMAIL_FROM: 'Quorum <newsletter@example.com>',
+      // Nothing to drain for in a test run: stop at once.
+      SHUTDOWN_DRAIN_SECONDS: '0',
+    },
+  });
+  nextExited = new Promise((resolve) => next!.once('exit', () => resolve()));
+  next.once('exit', (code, signal) => {
+    if (stopping) return;
+    say(`next start exited (${signal ?? `code ${code}`}): cleaning up`);
+    void cleanup().finally(() => process.exit(1));
+  });
+
+  await waitUntilReady();
+  // playwright.config.ts waits for this line; its named groups become the workers' environment.
+  console.log(`[e2e serve] ready E2E_FAKE_RESEND_URL=${fake.url} E2E_DATABASE_URL=${database.url}`);
+}
+
+main().catch((err: unknown) => {
+  say(`failed: ${err instanceof Error ? err.message : String(err)}`);
+  void cleanup().finally(() => process.exit(1));
+});
