@@ -37,6 +37,12 @@ export const OUTBOX_DEFAULTS = {
   circuitOpenDelayMs: 5_000,
 } as const;
 
+/**
+ * The kinds sent here, one request per row. ANNOUNCEMENT and DIGEST rows go out in provider batches
+ * of up to 100 (lib/announce/sender.ts, run by the same worker step), which keep their own claims.
+ */
+export const PER_ROW_KINDS: OutboxKind[] = ['CONFIRMATION', 'WELCOME'];
+
 export type OutboxOutcome = 'sent' | 'retried' | 'failed' | 'cancelled' | 'released';
 
 export type OutboxBatchResult = { claimed: number } & Record<OutboxOutcome, number>;
@@ -90,7 +96,8 @@ async function claimRows(
         attempts = o.attempts + 1
     WHERE o.id IN (
       SELECT id FROM outbox_emails
-      WHERE ((status = 'QUEUED' AND next_attempt_at <= ${options.now}::timestamptz)
+      WHERE kind = ANY(${PER_ROW_KINDS}::outbox_kind[])
+        AND ((status = 'QUEUED' AND next_attempt_at <= ${options.now}::timestamptz)
           OR (status = 'SENDING' AND claimed_until < ${options.now}::timestamptz))
         ${onlyId}
       ORDER BY next_attempt_at, created_at
@@ -296,10 +303,13 @@ export async function sendOutboxEmail(
   return processRow(ctx, row);
 }
 
-/** Hands every row this worker still holds back to the queue (on shutdown). Returns how many. */
+/**
+ * Hands every row this worker still holds back to the queue (on shutdown). Returns how many.
+ * Rows in an announcement batch stay in it: lib/announce/sender.ts releaseBatchClaims() hands those back.
+ */
 export async function releaseClaims(workerId: string, db: PrismaClient = getDb()): Promise<number> {
   return db.$executeRaw`
     UPDATE outbox_emails
     SET status = 'QUEUED', claimed_by = NULL, claimed_until = NULL, attempts = GREATEST(attempts - 1, 0)
-    WHERE claimed_by = ${workerId} AND status = 'SENDING'`;
+    WHERE claimed_by = ${workerId} AND status = 'SENDING' AND batch_key IS NULL`;
 }

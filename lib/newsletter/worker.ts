@@ -1,4 +1,5 @@
-import type { EmailTransport } from '../email';
+import { releaseBatchClaims, sendAnnouncementBatches, type SenderTotals } from '../announce/sender';
+import type { BatchEmailTransport, EmailTransport } from '../email';
 import { env } from '../env';
 import { getDb, isDatabaseUnavailableError } from '../db';
 import type { PrismaClient } from '../generated/prisma/client';
@@ -11,18 +12,23 @@ import { defaultWorkerId, OUTBOX_DEFAULTS, processOutboxBatch, releaseClaims, ty
 /**
  * The outbox loop inside the server process (started from instrumentation.ts). Every few seconds
  * it claims a batch and sends it; when a batch comes back full it goes again at once. The same
- * step deletes stale pending signups (at most every CLEANUP_INTERVAL_MS per process).
+ * step sends up to ANNOUNCE_BATCHES_PER_STEP batches of announcement emails (lib/announce/sender.ts,
+ * 100 per provider request, paced to the provider's limit) and deletes stale pending signups (at
+ * most every CLEANUP_INTERVAL_MS per process).
  * stopOutboxWorker() lets the current batch finish, hands back any claim still held, and stops.
  */
 
 export const WORKER_INTERVAL_MS = 5_000;
 export const CLEANUP_INTERVAL_MS = 10 * 60_000;
 const STOP_TIMEOUT_MS = 20_000;
+/** About 5 s of sending at 2 requests per second, so a step (and a stop) never waits long. */
+export const ANNOUNCE_BATCHES_PER_STEP = 10;
 const PROBLEM_LOG_INTERVAL_MS = 5 * 60_000;
 
 export type WorkerStepOptions = {
   workerId: string;
   db?: PrismaClient;
+  /** Announcement emails are sent only through a transport with a batch endpoint (sendBatch). */
   transport?: EmailTransport;
   limit?: number;
   now?: () => Date;
@@ -31,7 +37,12 @@ export type WorkerStepOptions = {
   signal?: AbortSignal;
 };
 
-export type WorkerStepResult = { batch: OutboxBatchResult; cleanup: CleanupResult | null };
+export type WorkerStepResult = {
+  batch: OutboxBatchResult;
+  /** Announcement batches sent in this step (null when the transport has no batch endpoint). */
+  announcements: SenderTotals | null;
+  cleanup: CleanupResult | null;
+};
 
 export class WorkerNotReadyError extends Error {
   constructor(readonly problems: string[]) {
@@ -40,7 +51,10 @@ export class WorkerNotReadyError extends Error {
   }
 }
 
-/** One worker step: send a batch, then (optionally) clean up. Throws WorkerNotReadyError when unconfigured. */
+/**
+ * One worker step: send a batch, then announcement batches, then (optionally) clean up. Throws
+ * WorkerNotReadyError when unconfigured.
+ */
 export async function runOutboxWorkerStep(options: WorkerStepOptions): Promise<WorkerStepResult> {
   const problems = newsletterReadinessProblems();
   if (problems.length > 0) throw new WorkerNotReadyError(problems);
@@ -48,17 +62,34 @@ export async function runOutboxWorkerStep(options: WorkerStepOptions): Promise<W
   if (!transport) throw new WorkerNotReadyError(['no email transport (RESEND_API_KEY / EMAIL_FROM)']);
   const db = options.db ?? getDb();
   const now = options.now ?? (() => new Date());
+  const secret = requireNewsletterSecret();
   const batch = await processOutboxBatch({
     workerId: options.workerId,
     db,
     transport,
     limit: options.limit,
     now,
-    secret: requireNewsletterSecret(),
+    secret,
     signal: options.signal,
   });
+  const announcements =
+    hasBatchEndpoint(transport)
+      ? await sendAnnouncementBatches({
+          transport,
+          db,
+          workerId: options.workerId,
+          secret,
+          now,
+          signal: options.signal,
+          maxBatches: ANNOUNCE_BATCHES_PER_STEP,
+        })
+      : null;
   const cleanup = options.cleanup ? await runCleanup(db, now()) : null;
-  return { batch, cleanup };
+  return { batch, announcements, cleanup };
+}
+
+function hasBatchEndpoint(transport: EmailTransport): transport is EmailTransport & BatchEmailTransport {
+  return typeof (transport as Partial<BatchEmailTransport>).sendBatch === 'function';
 }
 
 type WorkerState = {
@@ -106,9 +137,9 @@ export function startOutboxWorker(options: StartWorkerOptions = {}): boolean {
     const cleanup = Date.now() - state.lastCleanupAt >= CLEANUP_INTERVAL_MS;
     let full = false;
     state.current = runOutboxWorkerStep({ workerId: state.workerId, limit: batchSize, cleanup, signal: state.controller.signal })
-      .then(({ batch }) => {
+      .then(({ batch, announcements }) => {
         if (cleanup) state.lastCleanupAt = Date.now();
-        full = batch.claimed >= batchSize;
+        full = batch.claimed >= batchSize || (announcements?.batches ?? 0) >= ANNOUNCE_BATCHES_PER_STEP;
       })
       .catch((err: unknown) => {
         if (err instanceof WorkerNotReadyError) {
@@ -153,7 +184,7 @@ export async function stopOutboxWorker(): Promise<void> {
     clearTimeout(timer);
   }
   try {
-    const released = await releaseClaims(state.workerId);
+    const released = (await releaseClaims(state.workerId)) + (await releaseBatchClaims(state.workerId));
     log.info('worker-stopped', { worker: state.workerId, released });
   } catch (err) {
     // Unreachable database: the leases expire and another instance takes the rows.
