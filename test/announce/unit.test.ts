@@ -25,6 +25,9 @@ function virtualTime(options: { lateness?: (nth: number) => number } = {}) {
   return {
     now: () => now,
     sleep,
+    advance(ms: number) {
+      now += ms;
+    },
     /** Runs sleepers in time order until none is left (or `until`). */
     async run(until = Number.POSITIVE_INFINITY) {
       for (;;) {
@@ -41,15 +44,34 @@ function virtualTime(options: { lateness?: (nth: number) => number } = {}) {
 }
 
 describe('TokenBucket', () => {
-  it('spaces tokens by the interval (2 per second with the 2% margin: 510 ms), first one at once', async () => {
+  it('spaces tokens by the interval (2 per second with the 3% margin: 515 ms), first one at once', async () => {
     const time = virtualTime();
     const bucket = new TokenBucket({ requestsPerSecond: 2, now: time.now, sleep: time.sleep });
-    expect(bucket.intervalMs).toBeCloseTo(510);
+    expect(bucket.intervalMs).toBeCloseTo(515);
     const granted: number[] = [];
     const takers = Array.from({ length: 5 }, () => bucket.take().then(() => granted.push(time.now())));
     await time.run();
     await Promise.all(takers);
-    expect(granted).toEqual([0, 510, 1020, 1530, 2040]);
+    // The second waits 150 ms more: the first request after an idle period leaves late (cold start).
+    expect(granted).toEqual([0, 665, 1180, 1695, 2210]);
+
+    // Idle again, then a new burst: the same allowance once; without it, plain 510 ms steps.
+    const again: number[] = [];
+    time.advance(5_000);
+    const takersAgain = Array.from({ length: 3 }, () => bucket.take().then(() => again.push(time.now())));
+    await time.run();
+    await Promise.all(takersAgain);
+    expect(again.map((at) => at - again[0]!)).toEqual([0, 665, 1180]);
+  });
+
+  it('without the cold-start allowance, tokens are exactly one interval apart', async () => {
+    const time = virtualTime();
+    const bucket = new TokenBucket({ requestsPerSecond: 2, coldStartMs: 0, now: time.now, sleep: time.sleep });
+    const granted: number[] = [];
+    const takers = Array.from({ length: 4 }, () => bucket.take().then(() => granted.push(time.now())));
+    await time.run();
+    await Promise.all(takers);
+    expect(granted).toEqual([0, 515, 1030, 1545]);
   });
 
   it('a pause (a 429 with Retry-After) holds back every caller, waiting ones included', async () => {
@@ -72,7 +94,7 @@ describe('TokenBucket', () => {
     // The first sleep wakes 80 ms late (a busy event loop), the next one on time: without the
     // check on actual grant times, the third caller would get in 420 ms after the second.
     const time = virtualTime({ lateness: (n) => (n === 0 ? 80 : 0) });
-    const bucket = new TokenBucket({ requestsPerSecond: 2, spacingMargin: 0, now: time.now, sleep: time.sleep });
+    const bucket = new TokenBucket({ requestsPerSecond: 2, spacingMargin: 0, coldStartMs: 0, now: time.now, sleep: time.sleep });
     const grants: number[] = [];
     const takers = Array.from({ length: 4 }, () => bucket.take().then(() => grants.push(time.now())));
     await time.run();
@@ -80,6 +102,22 @@ describe('TokenBucket', () => {
     expect(grants[1]).toBe(580);
     const gaps = grants.slice(1).map((at, i) => at - grants[i]!);
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(500);
+  });
+
+  it('widens its spacing a step after each 429 and narrows it back as grants succeed', async () => {
+    const time = virtualTime();
+    const bucket = new TokenBucket({ requestsPerSecond: 2, now: time.now, sleep: time.sleep });
+    expect(bucket.intervalMs).toBeCloseTo(515);
+    bucket.pauseFor(1_000);
+    expect(bucket.intervalMs).toBeCloseTo(540); // +5% of 500
+    bucket.pauseFor(1_000);
+    expect(bucket.intervalMs).toBeCloseTo(565);
+    for (let i = 0; i < 10; i += 1) bucket.pauseFor(1_000);
+    expect(bucket.intervalMs).toBeCloseTo(640); // capped at +25%
+    const takers = Array.from({ length: 100 }, () => bucket.take());
+    await time.run();
+    await Promise.all(takers);
+    expect(bucket.intervalMs).toBeCloseTo(515); // back to the margin after 100 grants
   });
 
   it('rejects a waiting caller when its signal aborts', async () => {
