@@ -243,10 +243,13 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
     return resendError(spec.status, name, spec.message ?? `Injected failure (${spec.status}).`, headers);
   }
 
-  /** Sliding one-second window over accepted-for-processing requests, like Resend's per-team limit. */
-  function rateLimited(): Answer | null {
+  /**
+   * Sliding one-second window over accepted-for-processing requests, like Resend's per-team limit.
+   * `t` is when the request arrived: a provider counts it then, not after its own body parsing
+   * (which, for a 1 MB batch on a busy machine, would add this fake's own jitter to the window).
+   */
+  function rateLimited(t: number): Answer | null {
     if (limitPerSecond === null) return null;
-    const t = now();
     window = window.filter((at) => t - at < 1000);
     if (window.length >= limitPerSecond) {
       const oldest = window[0] ?? t;
@@ -349,6 +352,7 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const arrivedAt = now();
     const rawBody = await readBody(req);
     const path = new URL(req.url ?? '/', 'http://fake').pathname;
     if (path.startsWith('/_fake/')) return handleControl(req, res, path, rawBody ?? '');
@@ -376,7 +380,7 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
       if (req.method !== 'POST') return resendError(405, 'method_not_allowed', 'Method not allowed.');
       const failure = failures.shift();
       if (failure) return injectedFailure(failure);
-      const limited = rateLimited();
+      const limited = rateLimited(arrivedAt);
       if (limited) return limited;
       if (!bodyIsJson) return resendError(422, 'validation_error', 'The request body is not valid JSON.');
       return handleSend(path, headers, body, rawBody);
