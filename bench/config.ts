@@ -45,7 +45,7 @@ export function configFor(mode: 'full' | 'smoke'): BenchConfig {
     lighthouse: { runs: 3, pages: 'both', skipIfUnavailable: false },
     // 10 and 100 twice, alternating (a build's fixed cost dominates them, so noise matters most
     // there); 1,000 once, as it takes many minutes on 2 cores.
-    buildScaling: { sizes: [10, 100], rounds: 2, onceSizes: [1000] },
+    buildScaling: { sizes: [10, 100], rounds: Number(process.env.BENCH_BUILD_ROUNDS ?? 2), onceSizes: [1000] },
     signups: { connections: 50, durationSec: 10, repeatShare: 0.3 },
   };
 }

@@ -21,3 +21,16 @@ export const REFERENCE_SLUG = 'understanding-distributed-systems';
  * database server): reported as skipped with the reason, not as a crash.
  */
 export class BenchSkipped extends Error {}
+
+/**
+ * Thrown by a benchmark whose measurement itself showed a failure (a build that did not finish):
+ * the body with what was measured is still written, and the run exits non-zero.
+ */
+export class BenchFailedWithResults extends Error {
+  constructor(
+    message: string,
+    readonly body: string,
+  ) {
+    super(message);
+  }
+}

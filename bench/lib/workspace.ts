@@ -66,20 +66,75 @@ export async function createEmptyApp(dest: string): Promise<void> {
   await linkNodeModules(dest);
 }
 
-export type BuildResult = Measured;
+export type BuildResult = Measured & {
+  /** User + system CPU time of the build and every process it started (bash's `times`). */
+  cpuMs: number;
+  /** Phases as Next.js reports them (undefined when its output format changes). */
+  phases: { compileMs?: number; typescriptMs?: number; staticMs?: number; staticPages?: number };
+};
 
-/** `next build` in `dir`, timed, with the process group's peak memory. Throws when it fails. */
+/**
+ * `next build` in `dir`, timed, with the process group's peak memory and CPU time. Throws when it
+ * fails. CPU time matters on a shared machine: wall time grows with the neighbours' load, CPU time
+ * much less, so it is the steadier figure for comparing sizes.
+ */
 export async function nextBuild(dir: string, options: { echo?: boolean } = {}): Promise<BuildResult> {
   await rm(path.join(dir, '.next'), { recursive: true, force: true });
-  const result = await runMeasured('next build', process.execPath, [NEXT_BIN, 'build'], {
+  // bash's `times` prints the CPU time of the shell's waited-for children, which includes the
+  // build's workers (reaped by the build): no need for GNU time, which CI may not have.
+  const script = '"$@"; code=$?; echo "__bench_cpu__"; times; exit $code';
+  const result = await runMeasured('next build', 'bash', ['-c', script, 'bash', process.execPath, NEXT_BIN, 'build'], {
     cwd: dir,
     env: cleanEnv({ NODE_ENV: 'production' }),
     echo: options.echo,
   });
-  if (result.code !== 0) {
-    throw new Error(`next build in ${path.relative(REPO_ROOT, dir)} failed (exit ${result.code}):\n${result.output.slice(-6000)}`);
+  if (result.code !== 0) throw new BuildFailed(dir, result);
+  return { ...result, cpuMs: childCpuMs(result.output), phases: buildPhases(result.output) };
+}
+
+/** A build that exited non-zero, with what was measured until then. */
+export class BuildFailed extends Error {
+  constructor(
+    dir: string,
+    readonly result: Measured,
+  ) {
+    super(`next build in ${path.relative(REPO_ROOT, dir)} failed (exit ${result.code}):\n${result.output.slice(-6000)}`);
+    this.name = 'BuildFailed';
   }
-  return result;
+
+  /** The lines of Next.js's output that say why, and how far static generation got. */
+  reason(): string {
+    const plain = this.result.output.replace(/\x1b\[[0-9;]*m/g, '').replace(/\r/g, '\n');
+    const lines = plain.split('\n').map((l) => l.trim());
+    const progress = lines.filter((l) => /Generating static pages using/.test(l)).pop();
+    const timeouts = lines.filter((l) => /took more than \d+ seconds/.test(l)).length;
+    const fatal = lines.filter((l) => /after \d+ attempts|Export encountered|Error:|⨯/.test(l)).slice(0, 3);
+    return [progress, timeouts ? `${timeouts} page-timeout retries` : '', ...fatal].filter(Boolean).join('; ');
+  }
+}
+
+function childCpuMs(output: string): number {
+  const lines = output.slice(output.lastIndexOf('__bench_cpu__')).trim().split('\n');
+  // Line 1: the shell's own user/sys; line 2: its children's.
+  const match = /^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$/.exec(lines[2]?.trim() ?? '');
+  if (!match) throw new Error(`could not read the build's CPU time from bash's times: ${JSON.stringify(lines.slice(0, 3))}`);
+  const [, um, us, sm, ss] = match;
+  return (Number(um) * 60 + Number(us) + Number(sm) * 60 + Number(ss)) * 1000;
+}
+
+function buildPhases(output: string): BuildResult['phases'] {
+  const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
+  const ms = (value: string | undefined, unit: string | undefined) =>
+    value === undefined ? undefined : Number(value) * (unit === 'min' ? 60_000 : unit === 's' ? 1000 : 1);
+  const compiled = /Compiled successfully in ([\d.]+)(ms|s|min)/.exec(plain);
+  const typescript = /Finished TypeScript in ([\d.]+)(ms|s|min)/.exec(plain);
+  const pages = /Generating static pages using \d+ workers? \((\d+)\/(\d+)\) in ([\d.]+)(ms|s|min)/.exec(plain);
+  return {
+    compileMs: ms(compiled?.[1], compiled?.[2]),
+    typescriptMs: ms(typescript?.[1], typescript?.[2]),
+    staticMs: ms(pages?.[3], pages?.[4]),
+    staticPages: pages ? Number(pages[2]) : undefined,
+  };
 }
 
 export type AppServer = { url: string; stop(): Promise<void>; process: Running; kind: string };
