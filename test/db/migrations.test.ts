@@ -52,10 +52,15 @@ describe('applyMigrations on the real Postgres', { timeout: 60_000 }, () => {
     );
     expect(tables.map((row) => row.table_name)).toEqual([
       '_prisma_migrations',
+      'announcement_deliveries',
+      'announcement_switch',
+      'announcements',
       'confirmation_tokens',
       'outbox_emails',
       'rate_limit_buckets',
       'subscribers',
+      'suppressions',
+      'webhook_events',
     ]);
   });
 
