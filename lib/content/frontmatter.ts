@@ -50,9 +50,24 @@ export function parseFrontmatter(raw: string, file: string): ParsedFrontmatter {
     };
   }
 
+  // An opening "---" that is never closed: YAML would read the whole article as frontmatter and
+  // report some confusing error deep in the body. Say what is actually wrong.
+  if (closingLine(lines) === lines.length) {
+    return {
+      data: undefined,
+      body: '',
+      bodyLineOffset: 0,
+      problems: [{ file, line: 1, message: 'frontmatter is never closed: expected a line "---" after the last field' }],
+    };
+  }
+
   let parsed: matter.GrayMatterFile<string>;
   try {
-    parsed = matter(raw);
+    // The empty options object is deliberate: without options gray-matter caches by content and
+    // caches *before* parsing, so after a YAML error the same text parses "successfully" as {}
+    // the second time (the editor saw "title is missing" instead of the YAML error on the next
+    // load in the same process). With options it parses every time.
+    parsed = matter(raw, {});
   } catch (error) {
     return {
       data: undefined,
@@ -163,7 +178,8 @@ function issueProblems(
     const value = valueAt(record, path);
     problems.push({
       file,
-      line: fieldLine(lines, path),
+      // A missing field has no line of its own: point at the closing "---", where it goes.
+      line: fieldLine(lines, path) ?? closingLine(lines) + 1,
       field: fieldName(path),
       message: `expected ${expectation(issue, path)}, got ${describe(value)}`,
     });

@@ -245,6 +245,12 @@ export function mdxProblem(
       (_match, l1: string, c1: string, l2: string, c2: string) =>
         `${Number(l1) + lineOffset}:${c1}-${Number(l2) + lineOffset}:${c2}`,
     );
+    // Some errors have no position of their own (an unclosed <Callout> is found at the end of the
+    // file) but cite where the trouble starts: use that, so the message always has a line.
+    const cited = /\b(\d+):(\d+)-\d+:\d+\b/.exec(reason);
+    if (line === undefined && cited) {
+      return { file, line: Number(cited[1]), column: Number(cited[2]), message: `${label}: ${reason}` };
+    }
     return { file, line: toFileLine(line, lineOffset), column, message: `${label}: ${reason}` };
   }
   return { file, message: `${label}: ${error instanceof Error ? error.message : String(error)}` };

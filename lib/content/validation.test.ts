@@ -30,7 +30,8 @@ describe('each broken file gives its own message, naming file, line and what was
     ],
     [
       'missing-title',
-      [`${file('missing-title')} frontmatter "title": expected a non-empty title, got nothing (the field is missing)`],
+      // no line of its own: the closing "---", where the field goes
+      [`${file('missing-title')}:8 frontmatter "title": expected a non-empty title, got nothing (the field is missing)`],
     ],
     [
       'uppercase-tag',

@@ -1,0 +1,156 @@
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { checkContent } from '@/lib/content/check';
+import { ContentError } from '@/lib/content/errors';
+import { getAllArticles, loadContent } from '@/lib/content/load';
+
+/**
+ * Bad content: every kind of broken article gives its own clear error, naming the file and the
+ * line, through the path `next build` takes (getAllArticles, which generateStaticParams of
+ * app/articles/[slug] calls, in production mode) and through `npm run content:check`.
+ *
+ * Cases live in test/fixtures/content/build-errors/<case>/ (one folder per case); the cases the
+ * loader's own tests already had are reused from test/fixtures/content/broken/<case>/. The one
+ * real `next build` of a broken article is scripts/check-broken-build.mjs (a minute; run by
+ * npm run test:e2e), not this file.
+ */
+
+const ROOT = path.resolve('.');
+const now = new Date('2026-03-15T12:00:00Z');
+
+/** `variantOf`: the same mistake written another way, which rightly reads the same. */
+type Case = { name: string; dir: string; expected: string[]; variantOf?: string };
+
+const buildErrors = (name: string, ...expected: string[]): Case => ({
+  name,
+  dir: `test/fixtures/content/build-errors/${name}`,
+  expected: expected.map((line) => `test/fixtures/content/build-errors/${name}/${name}.mdx${line}`),
+});
+const broken = (name: string, ...expected: string[]): Case => ({
+  name,
+  dir: `test/fixtures/content/broken/${name}`,
+  expected: expected.map((line) => `test/fixtures/content/broken/${name}/${name}.mdx${line}`),
+});
+
+const FIELDS = 'expected one of title, description, date, updated, author, tags, takeaways, related, next, draft';
+
+const CASES: Case[] = [
+  // Frontmatter, one kind of mistake each.
+  broken('no-frontmatter', ':1 expected frontmatter at the top of the file: a line "---", the fields (title: …), and a closing "---"'),
+  buildErrors('unclosed-frontmatter', ':1 frontmatter is never closed: expected a line "---" after the last field'),
+  broken('yaml-error', ':3:1 frontmatter YAML error: missed comma between flow collection entries'),
+  buildErrors('frontmatter-not-a-mapping', ':2 frontmatter: expected "field: value" lines such as "title: My article"'),
+  broken('missing-title', ':8 frontmatter "title": expected a non-empty title, got nothing (the field is missing)'),
+  buildErrors('empty-title', ':2 frontmatter "title": expected a non-empty title, got ""'),
+  buildErrors('description-too-long', ':3 frontmatter "description": expected at most 200 characters, got 247 characters'),
+  broken('bad-date', ':4 frontmatter "date": expected an ISO date such as 2026-03-10, got "March 3"'),
+  broken(
+    'impossible-date',
+    ':4 frontmatter "date": expected a real calendar date, got 2026-02-30',
+    ':9 frontmatter "updated": expected a real calendar date, got "2026-02-31"',
+  ),
+  buildErrors('missing-author', ':8 frontmatter "author": expected the author\'s name, got nothing (the field is missing)'),
+  buildErrors('tags-not-a-list', ':6 frontmatter "tags": expected a list of lowercase slugs such as [distributed-systems, consensus], got "consensus"'),
+  broken('uppercase-tag', ':8 frontmatter "tags[1]": expected a lowercase slug such as "distributed-systems", got "Databases"'),
+  buildErrors('empty-takeaways', ':7 frontmatter "takeaways": expected at least one takeaway, got []'),
+  buildErrors('related-not-a-list', ':9 frontmatter "related": expected a list of article slugs such as [zero-downtime-deployments], got "other-article"'),
+  buildErrors('bad-next-slug', ':9 frontmatter "next": expected a lowercase slug such as "distributed-systems", got "Not A Slug"'),
+  buildErrors('draft-not-boolean', ':9 frontmatter "draft": expected true or false, got "yes"'),
+  broken('unknown-key', `:9 frontmatter "tag": unknown field (did you mean "tags"?); ${FIELDS}`, `:10 frontmatter "category": unknown field; ${FIELDS}`),
+  // References between articles.
+  broken('unknown-related', ':9 frontmatter "related[0]": no article with slug "nope"'),
+  broken('unknown-next', ':9 frontmatter "next": no article with slug "nope"'),
+  // Dead internal links, written three ways.
+  broken('dead-link', ':13 link to /articles/nope: no article with slug "nope"'),
+  { ...buildErrors('dead-link-reference', ':15 link to /articles/nope: no article with slug "nope"'), variantOf: 'dead-link' },
+  buildErrors('dead-link-jsx', ':15 link to /articles/gone-for-good: no article with slug "gone-for-good"'),
+  // MDX that does not parse.
+  buildErrors('unclosed-jsx', ':13:1 MDX syntax error: Expected a closing tag for `<Callout>` (13:1-13:25)'),
+  broken('mdx-syntax', ':17:1 MDX syntax error: Unexpected closing tag `</Calout>`, expected corresponding closing tag for `<Callout>` (13:1-13:22)'),
+  // Scripts.
+  broken('script-tag', ':13 <script> elements are not allowed in articles'),
+  { ...buildErrors('script-with-src', ':15 <script> elements are not allowed in articles'), variantOf: 'script-tag' },
+];
+
+function errorOf(run: () => unknown): ContentError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ContentError) return error;
+    throw error;
+  }
+  throw new Error('loaded without a ContentError');
+}
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+describe('every build-errors case is listed here', () => {
+  it('one case per folder, none forgotten', () => {
+    const folders = readdirSync('test/fixtures/content/build-errors', { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name)
+      .sort();
+    const listed = CASES.filter((c) => c.dir.includes('/build-errors/')).map((c) => c.name).sort();
+    expect(listed).toEqual(folders);
+  });
+
+  it('each case has its own message (no two kinds of mistake read the same)', () => {
+    const reason = (c: Case) => c.expected.map((line) => line.replace(/^\S+ /, '')).join('\n');
+    const kinds = CASES.filter((c) => c.variantOf === undefined);
+    expect(new Set(kinds.map(reason)).size).toBe(kinds.length);
+    for (const variant of CASES.filter((c) => c.variantOf !== undefined)) {
+      expect(reason(variant)).toBe(reason(CASES.find((c) => c.name === variant.variantOf)!));
+    }
+  });
+});
+
+describe.each(CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+  it('next build: getAllArticles (generateStaticParams) fails with exactly this message, file and line', () => {
+    vi.stubEnv('NODE_ENV', 'production');
+    const error = errorOf(() => getAllArticles({ dir: path.resolve(c.dir), now }));
+    expect(error.lines).toEqual(c.expected);
+    expect(error.message).toBe(c.expected.length === 1 ? c.expected[0] : `${c.expected.length} problems in content:\n${c.expected.join('\n')}`);
+    for (const line of error.lines) expect(line).toMatch(/^test\/fixtures\/content\/[\w/-]+\.mdx:\d+(:\d+)? \S/);
+    // Again in the same process: the same message (a parser cache once turned a YAML error into
+    // "title is missing" the second time round).
+    expect(errorOf(() => getAllArticles({ dir: path.resolve(c.dir), now })).lines).toEqual(c.expected);
+  });
+
+  it('the loader in development mode too (drafts shown), for the editor running npm run dev', () => {
+    const error = errorOf(() => loadContent({ dir: path.resolve(c.dir), now, includeDrafts: true, root: ROOT }));
+    expect(error.lines).toEqual(c.expected);
+  });
+
+  it('content:check reports the same', async () => {
+    const result = await checkContent({ dir: path.resolve(c.dir), now });
+    expect(result.problems).toEqual(c.expected);
+  });
+});
+
+describe('npm run content:check over all of them at once', () => {
+  it('exits 1 and prints every case\'s own line', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'build-errors-'));
+    try {
+      for (const c of CASES) copyFileSync(path.join(c.dir, `${c.name}.mdx`), path.join(dir, `${c.name}.mdx`));
+      const run = promisify(execFile);
+      const failure = await run(path.resolve('node_modules/.bin/tsx'), [path.resolve('scripts/content-check.ts'), dir], { cwd: ROOT }).then(
+        () => undefined,
+        (error: { code: number; stderr: string }) => error,
+      );
+      expect(failure?.code).toBe(1);
+      const printed = failure!.stderr.split(dir + path.sep).join('');
+      for (const c of CASES) {
+        for (const line of c.expected) expect(printed).toContain(line.replace(/^\S*\//, ''));
+      }
+      expect(printed.trim().split('\n').at(-1)).toBe(`${CASES.reduce((n, c) => n + c.expected.length, 0)} problems in ${CASES.length} articles`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
