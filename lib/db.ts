@@ -24,13 +24,24 @@ export class DatabaseNotConfiguredError extends Error {
 const cache = globalThis as typeof globalThis & { __publicationPrisma?: { url: string; client: PrismaClient } };
 
 /**
+ * How long getting a connection may take: connecting, or waiting for a free one in the pool.
+ * pg's default is forever, so a database that accepts connections and never answers (a network
+ * partition, a wedged server) hung every signup instead of answering 503. 10 s is what the
+ * newsletter's interactive transactions already wait for a connection (service.ts maxWait), so
+ * a burst of signups still queues rather than failing.
+ */
+export const CONNECTION_TIMEOUT_MS = 10_000;
+
+/**
  * `connection_limit` in the URL (Prisma's own name for it) caps the pool; pg ignores the
  * parameter itself. The embedded PGlite's URL sets it to 1 (see lib/db/embedded.ts).
  */
 export function createPrismaClient(connectionString: string): PrismaClient {
   const limit = Number(new URL(connectionString).searchParams.get('connection_limit'));
   const max = Number.isInteger(limit) && limit > 0 ? limit : undefined;
-  return new PrismaClient({ adapter: new PrismaPg(max ? { connectionString, max } : { connectionString }) });
+  return new PrismaClient({
+    adapter: new PrismaPg({ connectionString, connectionTimeoutMillis: CONNECTION_TIMEOUT_MS, ...(max ? { max } : {}) }),
+  });
 }
 
 /** The shared client, created on first call. Throws DatabaseNotConfiguredError without DATABASE_URL. */
@@ -81,7 +92,7 @@ function isUnavailableSqlState(code: string): boolean {
   return /^08/.test(code) || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300';
 }
 
-const UNAVAILABLE_MESSAGE = /ECONNREFUSED|ETIMEDOUT|ECONNRESET|Connection terminated|connection timeout|timeout exceeded when trying to connect|Can't reach database server|Too many connections|the database system is (starting up|shutting down)|DatabaseNotReachable|DatabaseNotConfigured|SocketTimeout|ConnectionClosed/i;
+const UNAVAILABLE_MESSAGE = /ECONNREFUSED|ETIMEDOUT|ECONNRESET|Connection terminated|Server has closed the connection|Client has encountered a connection error|connection timeout|timeout exceeded when trying to connect|Can't reach database server|Too many connections|the database system is (starting up|shutting down)|DatabaseNotReachable|DatabaseNotConfigured|SocketTimeout|ConnectionClosed/i;
 
 /**
  * True when `err` (or anything in its `cause` chain) means the database could not be reached or
