@@ -95,6 +95,13 @@ export const envSchema = z.object({
    * sending new requests. Unset: 5 in production, 0 otherwise (lib/lifecycle.ts).
    */
   SHUTDOWN_DRAIN_SECONDS: z.preprocess(emptyAsUnset, z.coerce.number().min(0).max(120).optional()),
+  /**
+   * Seconds a claim on a per-email outbox row (confirmation, welcome) lasts: after it, another
+   * instance takes over the rows a dead one held (lib/newsletter/outbox.ts; announcement batches
+   * keep their own lease). Unset: 120. Keep it far above a batch's sends (3 rounds of at most
+   * 10 s); the fleet proof shortens it so a killed instance's claims come back within its run.
+   */
+  OUTBOX_LEASE_SECONDS: z.preprocess(emptyAsUnset, z.coerce.number().int().min(1).max(3600).optional()),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { backoffDelayMs, isCircuitOpenFailure, type EmailTransport, type SendResult } from '../email';
 import { getDb } from '../db';
+import { env, type Env } from '../env';
 import { Prisma, type OutboxKind, type PrismaClient } from '../generated/prisma/client';
 import { log } from './log';
 import { buildOutgoingEmail, UnsendableOutboxRowError, withoutSecrets } from './messages';
@@ -42,6 +43,11 @@ export const OUTBOX_DEFAULTS = {
  * of up to 100 (lib/announce/sender.ts, run by the same worker step), which keep their own claims.
  */
 export const PER_ROW_KINDS: OutboxKind[] = ['CONFIRMATION', 'WELCOME'];
+
+/** How long a claim on a row lasts: OUTBOX_LEASE_SECONDS when set, else OUTBOX_DEFAULTS.leaseMs. */
+export function outboxLeaseMs(e: Pick<Env, 'OUTBOX_LEASE_SECONDS'> = env): number {
+  return e.OUTBOX_LEASE_SECONDS === undefined ? OUTBOX_DEFAULTS.leaseMs : e.OUTBOX_LEASE_SECONDS * 1000;
+}
 
 export type OutboxOutcome = 'sent' | 'retried' | 'failed' | 'cancelled' | 'released';
 
@@ -239,7 +245,7 @@ function context(options: OutboxBatchOptions, secret: string): Ctx {
     now: clockOf(options.now),
     db: options.db ?? getDb(),
     secret,
-    leaseMs: options.leaseMs ?? OUTBOX_DEFAULTS.leaseMs,
+    leaseMs: options.leaseMs ?? outboxLeaseMs(),
     concurrency: Math.max(1, options.concurrency ?? OUTBOX_DEFAULTS.concurrency),
     maxAttempts: options.maxAttempts ?? OUTBOX_DEFAULTS.maxAttempts,
     signal: options.signal,
