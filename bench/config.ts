@@ -22,6 +22,7 @@ export type BenchConfig = {
     onceSizes: number[];
   };
   signups: { connections: number; durationSec: number; repeatShare: number };
+  announce: { subscribers: number; seconds: number };
 };
 
 export function configFor(mode: 'full' | 'smoke'): BenchConfig {
@@ -35,6 +36,7 @@ export function configFor(mode: 'full' | 'smoke'): BenchConfig {
       lighthouse: { runs: 1, pages: 'article', skipIfUnavailable: true },
       buildScaling: { sizes: [3, 5], rounds: 1, onceSizes: [] },
       signups: { connections: 50, durationSec: 1, repeatShare: 0.3 },
+      announce: { subscribers: 2_000, seconds: 3 },
     };
   }
   return {
@@ -47,5 +49,6 @@ export function configFor(mode: 'full' | 'smoke'): BenchConfig {
     // there); 1,000 once, as it takes many minutes on 2 cores.
     buildScaling: { sizes: [10, 100], rounds: Number(process.env.BENCH_BUILD_ROUNDS ?? 2), onceSizes: [1000] },
     signups: { connections: 50, durationSec: 10, repeatShare: 0.3 },
+    announce: { subscribers: 100_000, seconds: 30 },
   };
 }
