@@ -90,10 +90,9 @@ export async function parseBody(request: Request, options: { allowEmpty?: boolea
   const bytes = await readBodyBytes(request);
   const text = new TextDecoder().decode(bytes);
   if (kind === 'json') {
-    if (text.trim() === '') {
-      if (options.allowEmpty) return { kind: 'empty', fields: {} };
-      throw new HttpError(400, 'invalid-json', 'The request body is not valid JSON.');
-    }
+    // Only a body with no bytes at all means "no fields": whitespace is malformed JSON, so an
+    // endpoint that acts on an empty body (announce) never acts on a stray space.
+    if (bytes.byteLength === 0 && options.allowEmpty) return { kind: 'empty', fields: {} };
     let value: unknown;
     try {
       value = JSON.parse(text);
