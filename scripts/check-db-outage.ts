@@ -17,13 +17,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startFakeResend, type FakeResend } from '../test/fake-resend/server';
 import { startTcpProxy, type TcpProxy } from '../test/reliability/tcp-proxy';
+import { freePort, sleep, until, withAdmin } from './lib/checks.mjs';
 // @ts-expect-error: a plain ES module without types (shared with the Dockerfile and check-standalone).
 import { prepareStandalone } from './prepare-standalone.mjs';
 
@@ -38,50 +38,7 @@ function check(condition: unknown, message: string): asserts condition {
   checks += 1;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined | false>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(200);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 // ---------------------------------------------------------------------------------------------
-
-async function withAdmin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 5_000 });
-  try {
-    await client.connect();
-  } catch (err) {
-    throw new Error(`cannot reach the test Postgres at ${ADMIN_URL} (${(err as Error).message}); set TEST_DATABASE_ADMIN_URL`);
-  }
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
 
 function databaseUrl(host: string, port: number, name: string): string {
   const url = new URL(ADMIN_URL);
@@ -133,7 +90,7 @@ async function main(): Promise<void> {
   const timings: string[] = [];
 
   try {
-    await withAdmin((client) => client.query(`CREATE DATABASE "${name}"`));
+    await withAdmin(ADMIN_URL, (client) => client.query(`CREATE DATABASE "${name}"`));
     const migrate = await run(process.execPath, [path.join(standalone, 'migrate.mjs')], { PATH: process.env.PATH ?? '', NODE_ENV: 'production', DATABASE_URL: direct }, os.tmpdir());
     check(migrate.code === 0, `migrate.mjs exited ${migrate.code}:\n${migrate.output}`);
 
@@ -264,7 +221,7 @@ async function main(): Promise<void> {
     }
     await proxy?.close();
     await fake?.close();
-    await withAdmin(async (client) => {
+    await withAdmin(ADMIN_URL, async (client) => {
       await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
       await client.query(`DROP DATABASE IF EXISTS "${name}"`);
     }).catch((err: Error) => console.error(`check-db-outage: could not drop ${name}: ${err.message}`));

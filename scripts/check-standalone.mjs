@@ -24,7 +24,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { freePort, sleep, until, withAdmin, within } from './lib/checks.mjs';
 import { prepareStandalone } from './prepare-standalone.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -37,42 +37,6 @@ function check(condition, message) {
   checks += 1;
 }
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** `promise`'s value, or null after `ms` (the timer does not keep the process alive after). */
-function within(promise, ms) {
-  let timer;
-  const timeout = new Promise((resolve) => (timer = setTimeout(() => resolve(null), ms)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-async function until(what, timeoutMs, probe) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(100);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${last.message})` : ''}`);
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 function canConnect(port) {
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port });
@@ -82,20 +46,6 @@ function canConnect(port) {
     });
     socket.once('error', () => resolve(false));
   });
-}
-
-async function withAdmin(run) {
-  const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 5_000 });
-  try {
-    await client.connect();
-  } catch (err) {
-    throw new Error(`cannot reach the test Postgres at ${ADMIN_URL} (${err.message}); set TEST_DATABASE_ADMIN_URL`);
-  }
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
 }
 
 function databaseUrl(name) {
@@ -164,7 +114,7 @@ async function main() {
 
   try {
     await cp(standalone, dir, { recursive: true });
-    await withAdmin((client) => client.query(`CREATE DATABASE "${name}"`));
+    await withAdmin(ADMIN_URL, (client) => client.query(`CREATE DATABASE "${name}"`));
     const port = await freePort();
     const origin = `http://127.0.0.1:${port}`;
     const env = baseEnv({
@@ -288,7 +238,7 @@ async function main() {
       server.kill('SIGKILL');
       await exited;
     }
-    await withAdmin(async (client) => {
+    await withAdmin(ADMIN_URL, async (client) => {
       await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
       await client.query(`DROP DATABASE IF EXISTS "${name}"`);
     }).catch((err) => console.error(`check-standalone: could not drop ${name}: ${err.message}`));

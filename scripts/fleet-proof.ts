@@ -36,12 +36,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile, chmod } from 'node:fs/promises';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startFakeResend, type FakeDelivery, type FakeResend } from '../test/fake-resend/server';
+import { freePort, sleep, until, withAdmin, within } from './lib/checks.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL?.trim() || 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -90,15 +90,6 @@ function check(condition: unknown, message: string, details: string[] = []): ass
   if (!condition) throw new ProofError(message, details);
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** `promise`'s value, or null after `ms`. */
-function within<T>(promise: Promise<T>, ms: number): Promise<T | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 type HttpAnswer = { status: number; headers: http.IncomingHttpHeaders; body: string };
 
 /**
@@ -139,53 +130,10 @@ function httpRequest(options: { port: number; method?: string; path: string; hea
   });
 }
 
-/** Polls `probe` until it returns a truthy value; throws after `timeoutMs` (a probe that hangs included). */
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await within(Promise.resolve().then(probe), Math.max(1, deadline - Date.now()));
-      if (value) return value;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(everyMs);
-  }
-  const reason = last instanceof Error ? ` (last error: ${last.message})` : '';
-  throw new ProofError(`timed out after ${timeoutMs} ms waiting for ${what}${reason}`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 function databaseUrl(name: string): string {
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
   return url.toString();
-}
-
-async function withAdmin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 5_000 });
-  try {
-    await client.connect();
-  } catch (err) {
-    throw new ProofError(`cannot reach the test Postgres at ${ADMIN_URL} (${(err as Error).message}); set TEST_DATABASE_ADMIN_URL`);
-  }
-  try {
-    return await run(client);
-  } finally {
-    await client.end().catch(() => {});
-  }
 }
 
 function run(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<{ code: number | null; output: string }> {
@@ -792,7 +740,7 @@ async function setUp(): Promise<{ balancer: Balancer; db: Db; fake: FakeResend }
   world.tmp = await mkdtemp(path.join(os.tmpdir(), 'fleet-proof-'));
   await chmod(world.tmp, 0o755);
 
-  await withAdmin((client) => client.query(`CREATE DATABASE "${DB_NAME}"`));
+  await withAdmin(ADMIN_URL, (client) => client.query(`CREATE DATABASE "${DB_NAME}"`));
   world.databaseCreated = true;
   const url = databaseUrl(DB_NAME);
   const baseEnv = { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), NODE_ENV: 'production' as const, NEXT_TELEMETRY_DISABLED: '1' };
@@ -1101,7 +1049,7 @@ async function cleanUp(): Promise<void> {
   if (world.fake) await within(world.fake.close(), 5_000);
   if (world.db) await within(world.db.end(), 5_000).catch(() => {});
   if (world.databaseCreated) {
-    await withAdmin(async (client) => {
+    await withAdmin(ADMIN_URL, async (client) => {
       await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [DB_NAME]);
       await client.query(`DROP DATABASE IF EXISTS "${DB_NAME}"`);
     }).catch((err) => console.error(`fleet-proof: could not drop ${DB_NAME}: ${(err as Error).message}`));
