@@ -1,5 +1,5 @@
 import type { NextConfig } from 'next';
-import { securityHeaders } from './lib/security-headers';
+import { securityHeaders, TOKEN_PATHS } from './lib/security-headers';
 
 const nextConfig: NextConfig = {
   reactStrictMode: true,
@@ -15,6 +15,9 @@ const nextConfig: NextConfig = {
         source: '/:path*',
         headers: securityHeaders({ nodeEnv: process.env.NODE_ENV, siteUrl: process.env.SITE_URL }),
       },
+      // Newsletter pages and routes carry tokens in their URLs: never hand them to another site
+      // in a Referer (a link on the page, an image a mail client loads). Later rules win in Next.
+      ...TOKEN_PATHS.map((source) => ({ source, headers: [{ key: 'Referrer-Policy', value: 'no-referrer' }] })),
     ];
   },
 };

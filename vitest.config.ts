@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -10,5 +11,8 @@ export default defineConfig({
     environment: 'node',
     include: ['lib/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['e2e/**', 'node_modules/**', '.next/**'],
+    // A real, random key per run (not the development fallback), so child processes started in
+    // production mode by the tests accept it as the parent does.
+    env: { NEWSLETTER_SECRET: process.env.NEWSLETTER_SECRET ?? randomBytes(32).toString('base64url') },
   },
 });

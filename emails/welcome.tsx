@@ -10,15 +10,15 @@ export type WelcomeEmailProps = {
   /** Newest first; the caller decides how many (three reads well). */
   articles: WelcomeArticle[];
   unsubscribeUrl: string;
-  /** Where the subscriber can export or delete what we store about them. */
-  manageDataUrl: string;
+  /** The subscriber's page: unsubscribe, or ask for a link to export or delete their data. */
+  manageUrl: string;
 };
 
 export function welcomeSubject({ siteName }: Pick<WelcomeEmailProps, 'siteName'>): string {
   return `Welcome to ${siteName}`;
 }
 
-export function WelcomeEmail({ siteName, siteUrl, articles, unsubscribeUrl, manageDataUrl }: WelcomeEmailProps) {
+export function WelcomeEmail({ siteName, siteUrl, articles, unsubscribeUrl, manageUrl }: WelcomeEmailProps) {
   return (
     <EmailLayout
       siteName={siteName}
@@ -64,9 +64,10 @@ export function WelcomeEmail({ siteName, siteUrl, articles, unsubscribeUrl, mana
       </Text>
       <Text style={styles.text}>
         {/* No full stop after the link: the plain text ends the sentence with the URL, and "…?token=….". copied whole is a broken link. */}
-        To see everything we store about you (just your address and when you confirmed) or to delete it:{' '}
-        <Link href={manageDataUrl} style={styles.link}>
-          export or delete your data
+        To see everything we store about you (just your address and when you confirmed) or to delete it, ask for a
+        link on your subscription page:{' '}
+        <Link href={manageUrl} style={styles.link}>
+          manage your subscription
         </Link>
       </Text>
     </EmailLayout>
@@ -84,7 +85,7 @@ WelcomeEmail.PreviewProps = {
     },
   ],
   unsubscribeUrl: 'http://localhost:3000/newsletter/unsubscribe?token=preview-token',
-  manageDataUrl: 'http://localhost:3000/newsletter/data?token=preview-token',
+  manageUrl: 'http://localhost:3000/newsletter/manage?token=preview-token',
 } satisfies WelcomeEmailProps;
 
 export default WelcomeEmail;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { secretProblem } from './secret-strength';
 
 /**
  * Every environment variable the app reads, validated once with zod.
@@ -102,6 +103,12 @@ export const envSchema = z.object({
    * 10 s); the fleet proof shortens it so a killed instance's claims come back within its run.
    */
   OUTBOX_LEASE_SECONDS: z.preprocess(emptyAsUnset, z.coerce.number().int().min(1).max(3600).optional()),
+  /**
+   * How many proxies stand in front of the app and append to X-Forwarded-For (lib/http/client-address.ts).
+   * 0: none, the socket's address is the client's (a client-sent X-Forwarded-For is ignored);
+   * 1: one (the fleet proof's nginx, a Kubernetes Ingress controller); 2: a cache or CDN before that.
+   */
+  TRUSTED_PROXY_HOPS: z.preprocess(emptyAsUnset, z.coerce.number().int().min(0).max(10).default(0)),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -120,17 +127,63 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   const input: Record<string, string | undefined> = {};
   for (const name of Object.keys(envSchema.shape)) input[name] = source[name];
 
-  const first = envSchema.safeParse(input);
-  if (first.success) return { env: first.data, issues: [] };
-
   const issues: EnvIssue[] = [];
-  for (const issue of first.error.issues) {
-    const name = String(issue.path[0] ?? '(root)');
-    issues.push({ name, message: issue.message });
-    delete input[name];
+  const first = envSchema.safeParse(input);
+  if (!first.success) {
+    for (const issue of first.error.issues) {
+      const name = String(issue.path[0] ?? '(root)');
+      issues.push({ name, message: issue.message });
+      delete input[name];
+    }
   }
   // Every field is optional or defaulted, so with the invalid ones removed this cannot fail.
-  return { env: envSchema.parse(input), issues };
+  const parsed = first.success ? first.data : envSchema.parse(input);
+  if (parsed.NODE_ENV !== 'production') return { env: parsed, issues };
+
+  // Production: a secret copied from an example, or one anybody could guess, is no secret.
+  const weak = weakSecrets(parsed);
+  if (weak.length === 0) return { env: parsed, issues };
+  for (const issue of weak) delete input[issue.name];
+  return { env: envSchema.parse(input), issues: [...issues, ...weak] };
+}
+
+/**
+ * Least estimated entropy (lib/secret-strength.ts) per secret: a bearer token or API key of the
+ * documented 16+ characters, and keys that protect every link, of 32+. Thresholds sit well below
+ * what `openssl rand -base64 32` or `-hex 16` give, so a generated secret always passes.
+ */
+const SECRET_MIN_BITS = {
+  NEWSLETTER_SECRET: 64,
+  RESEND_WEBHOOK_SECRET: 64,
+  RESEND_API_KEY: 28,
+  CRON_SECRET: 28,
+  ANNOUNCE_SECRET: 28,
+} as const satisfies Partial<Record<EnvName, number>>;
+
+const SECRET_HELP = 'generate one, e.g. `openssl rand -base64 32` (deploy/k8s/secret.example.yaml only names the keys)';
+
+/** The secrets in `e` that production must refuse: placeholders and low-entropy values. */
+export function weakSecrets(e: Env): EnvIssue[] {
+  const issues: EnvIssue[] = [];
+  for (const [name, minBits] of Object.entries(SECRET_MIN_BITS) as [keyof typeof SECRET_MIN_BITS, number][]) {
+    const value = e[name];
+    if (value === undefined) continue;
+    const problem = secretProblem(value, minBits);
+    if (problem === 'placeholder') issues.push({ name, message: `is a placeholder value, not a secret: ${SECRET_HELP}` });
+    if (problem === 'low-entropy') issues.push({ name, message: `is too easy to guess (under ${minBits} bits of estimated entropy): ${SECRET_HELP}` });
+  }
+  if (e.DATABASE_URL && isPlaceholderDatabaseUrl(e.DATABASE_URL)) {
+    issues.push({ name: 'DATABASE_URL', message: 'is the example placeholder (USER:PASSWORD@HOST): set the real connection URL' });
+  }
+  return issues;
+}
+
+function isPlaceholderDatabaseUrl(value: string): boolean {
+  const url = new URL(value);
+  const [user, password] = [decodeURIComponent(url.username), decodeURIComponent(url.password)];
+  // The example's capitals survive in the user and password; URL lowercases the host.
+  if (user === 'USER' || password === 'PASSWORD' || url.hostname === 'host') return true;
+  return [user, password, url.hostname].some((part) => /replace|change[_-]?me/i.test(part));
 }
 
 const parsed = parseEnv();
@@ -175,4 +228,10 @@ export function newsletterSecret(e: Env = env): string {
   if (e.NEWSLETTER_SECRET) return e.NEWSLETTER_SECRET;
   if (e.NODE_ENV === 'production') throw new Error('NEWSLETTER_SECRET is not set (at least 32 characters)');
   return DEVELOPMENT_NEWSLETTER_SECRET;
+}
+
+/** Why an optional variable reads as unset, for the log line of a route that answers 503 without it. */
+export function unsetReason(name: EnvName, issues: readonly EnvIssue[] = envIssues): string {
+  const issue = issues.find((candidate) => candidate.name === name);
+  return issue ? `${name} is invalid: ${issue.message}` : `${name} is not set`;
 }

@@ -76,3 +76,6 @@ export function securityHeaders(options: SecurityHeaderOptions = {}): Header[] {
   }
   return headers;
 }
+
+/** Paths whose URLs may carry a token (confirmation, manage, data links): they send no Referer at all. */
+export const TOKEN_PATHS = ['/newsletter/:path*', '/api/newsletter/:path*'];

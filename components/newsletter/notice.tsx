@@ -26,3 +26,24 @@ export function PrimaryButton({ children }: { children: ReactNode }) {
     </button>
   );
 }
+
+/** The lesser actions of a page (beside its one PrimaryButton). */
+export function SecondaryButton({ children }: { children: ReactNode }) {
+  return (
+    <button
+      type="submit"
+      className="rounded-md border border-zinc-300 px-4 py-2 font-medium text-zinc-900 hover:bg-zinc-100 dark:border-zinc-600 dark:text-zinc-100 dark:hover:bg-zinc-800"
+    >
+      {children}
+    </button>
+  );
+}
+
+/** The page shown when the database cannot be reached: nothing changed, try again later. */
+export function UnavailableNotice() {
+  return (
+    <Notice title="The newsletter is unavailable right now">
+      <p>We could not reach our records just now. Please try the link again in a few minutes.</p>
+    </Notice>
+  );
+}

@@ -2,6 +2,7 @@ import { render, toPlainText } from '@react-email/render';
 import { createElement, type ReactElement } from 'react';
 import { z } from 'zod';
 import { ConfirmSubscriptionEmail, confirmSubscriptionSubject } from '../../emails/confirm-subscription';
+import { DataLinkEmail, dataLinkSubject } from '../../emails/data-link';
 import { DigestEmail, digestSubject } from '../../emails/digest';
 import { NewArticleEmail, newArticleSubject } from '../../emails/new-article';
 import { WelcomeEmail, welcomeSubject } from '../../emails/welcome';
@@ -35,7 +36,7 @@ export const emailPropsSchemas = {
         .array(z.object({ title: line(300), description: line(500), url: link }).strict())
         .max(10),
       unsubscribeUrl: link,
-      manageDataUrl: link,
+      manageUrl: link,
     })
     .strict(),
   'new-article': z
@@ -57,6 +58,16 @@ export const emailPropsSchemas = {
         .min(2)
         .max(50),
       unsubscribeUrl: link,
+    })
+    .strict(),
+  /** The single-use export/delete link a subscriber asked for on the manage page. */
+  'data-link': z
+    .object({
+      siteName,
+      purpose: z.enum(['export', 'delete']),
+      dataUrl: link,
+      unsubscribeUrl: link,
+      expiresInMinutes: z.number().int().positive().max(24 * 60),
     })
     .strict(),
 } as const;
@@ -94,6 +105,10 @@ function build(kind: EmailKind, props: unknown): { subject: string; element: Rea
     case 'digest': {
       const p = parse('digest', props);
       return { subject: digestSubject(p), element: createElement(DigestEmail, p) };
+    }
+    case 'data-link': {
+      const p = parse('data-link', props);
+      return { subject: dataLinkSubject(p), element: createElement(DataLinkEmail, p) };
     }
   }
 }

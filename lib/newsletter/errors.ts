@@ -14,13 +14,14 @@ export class InvalidSubscriptionError extends Error {
   }
 }
 
-export type RateLimitScope = 'ip' | 'email';
+/** What a limit counted: the client's address, the inbox signed up, or the subscriber asking for data links. */
+export type RateLimitScope = 'ip' | 'email' | 'subscriber';
 
 export class RateLimitedError extends Error {
   readonly retryAfterSeconds: number;
   readonly scope: RateLimitScope;
   constructor(retryAfterSeconds: number, scope: RateLimitScope = 'ip') {
-    super('Too many signup attempts. Please wait a few minutes and try again.');
+    super('Too many attempts. Please wait a few minutes and try again.');
     this.name = 'RateLimitedError';
     this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
     this.scope = scope;

@@ -1,6 +1,6 @@
-import { isIP } from 'node:net';
 import { NextResponse } from 'next/server';
 import { isDatabaseUnavailableError } from '../db';
+import { crossSiteVerdict } from '../http/cross-site';
 import { InvalidSubscriptionError, NewsletterUnavailableError, RateLimitedError } from './errors';
 import { log } from './log';
 import { subscribeErrorPath, type SubscribeErrorReason } from './paths';
@@ -128,15 +128,14 @@ export function field(fields: Record<string, unknown>, name: string): string | u
 }
 
 /**
- * The client's IP for rate limiting: the first X-Forwarded-For entry. Trust assumption: the app
- * runs behind a proxy or platform (Vercel, a load balancer, nginx with `proxy_set_header
- * X-Forwarded-For $remote_addr`) that sets this header itself; without one a client can put
- * anything there and spread its requests over many keys, and the per-address limit is then what
- * holds. No header (or not an IP): 'unknown', which has its own, looser bucket.
+ * 403 for a state-changing request a browser sent from another site (lib/http/cross-site.ts says
+ * which and why); null when it may go on. Nothing has been read or written when it answers.
  */
-export function clientIp(request: Request): string {
-  const first = request.headers.get('x-forwarded-for')?.split(',')[0]?.trim();
-  return first && isIP(first) ? first : 'unknown';
+export function crossSiteRefusal(request: Request, route: string): Response | null {
+  const verdict = crossSiteVerdict(request);
+  if (verdict.allowed) return null;
+  log.warn('cross-site-refused', { route, reason: verdict.reason });
+  return jsonResponse({ ok: false, error: 'This request came from another site and was refused.', code: 'cross-site' }, 403);
 }
 
 /** Whether the caller wants JSON rather than a redirect: a JSON body or Accept: application/json. */

@@ -4,7 +4,7 @@ import { getAllArticles } from '../content/load';
 import type { OutboxKind } from '../generated/prisma/client';
 import { absoluteUrl, paths } from '../site';
 import { log } from './log';
-import { confirmUrl, manageDataUrl, unsubscribeUrl } from './paths';
+import { confirmUrl, dataUrl, manageUrl, unsubscribeUrl } from './paths';
 import { createManageToken, openSealedToken } from './tokens';
 
 /**
@@ -21,6 +21,7 @@ const text = (max: number) => z.string().trim().min(1).max(max);
 const httpUrl = z.url({ protocol: /^https?$/ });
 
 export const CONFIRMATION_TOKEN_TTL_HOURS = 48;
+export const DATA_LINK_TTL_MINUTES = 60;
 
 export const outboxPayloadSchemas = {
   CONFIRMATION: z.object({
@@ -42,12 +43,19 @@ export const outboxPayloadSchemas = {
   DIGEST: z.object({
     articles: z.array(z.object({ title: text(300), description: text(500), articleUrl: httpUrl })).min(2).max(50),
   }),
+  /** A single-use export/delete link: the token sealed like a confirmation's, erased when the row is finished. */
+  DATA_LINK: z.object({
+    sealedToken: z.string().min(1),
+    purpose: z.enum(['export', 'delete']),
+    expiresInMinutes: z.number().int().positive(),
+  }),
 } as const;
 
 export type ConfirmationPayload = z.infer<typeof outboxPayloadSchemas.CONFIRMATION>;
 export type WelcomePayload = z.infer<typeof outboxPayloadSchemas.WELCOME>;
 export type AnnouncementPayload = z.infer<typeof outboxPayloadSchemas.ANNOUNCEMENT>;
 export type DigestPayload = z.infer<typeof outboxPayloadSchemas.DIGEST>;
+export type DataLinkPayload = z.infer<typeof outboxPayloadSchemas.DATA_LINK>;
 
 /** Keys erased from a payload once its row is finished. */
 export const SECRET_PAYLOAD_KEYS = ['sealedToken'] as const;
@@ -110,7 +118,7 @@ export async function buildOutgoingEmail(row: OutboxRowForSending, secret: strin
           siteUrl: absoluteUrl('/'),
           articles: payload.articles,
           unsubscribeUrl: unsubscribe,
-          manageDataUrl: manageDataUrl(createManageToken(row.subscriberId, secret)),
+          manageUrl: manageUrl(createManageToken(row.subscriberId, secret)),
         });
         break;
       }
@@ -122,6 +130,22 @@ export async function buildOutgoingEmail(row: OutboxRowForSending, secret: strin
       case 'DIGEST': {
         const payload = parsePayload('DIGEST', row.payload);
         rendered = await renderStoredEmail('digest', { articles: payload.articles, unsubscribeUrl: unsubscribe });
+        break;
+      }
+      case 'DATA_LINK': {
+        const payload = parsePayload('DATA_LINK', row.payload);
+        let token: string;
+        try {
+          token = openSealedToken(payload.sealedToken, secret, 'data-link');
+        } catch (err) {
+          throw new UnsendableOutboxRowError('sealed data-link token cannot be opened (secret rotated?)', { cause: err });
+        }
+        rendered = await renderStoredEmail('data-link', {
+          purpose: payload.purpose,
+          dataUrl: dataUrl(token),
+          unsubscribeUrl: unsubscribe,
+          expiresInMinutes: payload.expiresInMinutes,
+        });
         break;
       }
       default:

@@ -42,7 +42,7 @@ export const OUTBOX_DEFAULTS = {
  * The kinds sent here, one request per row. ANNOUNCEMENT and DIGEST rows go out in provider batches
  * of up to 100 (lib/announce/sender.ts, run by the same worker step), which keep their own claims.
  */
-export const PER_ROW_KINDS: OutboxKind[] = ['CONFIRMATION', 'WELCOME'];
+export const PER_ROW_KINDS: OutboxKind[] = ['CONFIRMATION', 'WELCOME', 'DATA_LINK'];
 
 /** How long a claim on a row lasts: OUTBOX_LEASE_SECONDS when set, else OUTBOX_DEFAULTS.leaseMs. */
 export function outboxLeaseMs(e: Pick<Env, 'OUTBOX_LEASE_SECONDS'> = env): number {
@@ -159,6 +159,8 @@ async function stillWanted(ctx: Ctx, row: ClaimedRow): Promise<{ wanted: true } 
   if (!row.subscriberId) return { wanted: false, why: 'subscriber deleted' };
   const subscriber = await ctx.db.subscriber.findUnique({ where: { id: row.subscriberId }, select: { status: true } });
   if (!subscriber) return { wanted: false, why: 'subscriber deleted' };
+  // A data link is asked for by the subscriber whatever their status (an unsubscribed reader's data is still theirs).
+  if (row.kind === 'DATA_LINK') return { wanted: true };
   // A confirmation only makes sense while pending (a resubscribed reader is pending again); every
   // other email only goes to confirmed subscribers: an unsubscribe since enqueueing wins.
   const needed = row.kind === 'CONFIRMATION' ? 'PENDING' : 'CONFIRMED';

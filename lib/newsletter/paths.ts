@@ -6,14 +6,21 @@ export const newsletterPaths = {
   confirmed: '/newsletter/confirmed',
   checkInbox: '/newsletter/check-inbox',
   error: '/newsletter/error',
+  /** Older emails link here; it forwards to the manage page. */
   unsubscribePage: '/newsletter/unsubscribe',
   unsubscribed: '/newsletter/unsubscribed',
+  /** Where the link in every email leads: unsubscribe, or ask for a data link. */
+  managePage: '/newsletter/manage',
+  /** Where a single-use data link leads (older welcome emails linked here with the manage token). */
   dataPage: '/newsletter/data',
   deleted: '/newsletter/deleted',
   api: {
     subscribe: '/api/newsletter/subscribe',
     confirm: '/api/newsletter/confirm',
     unsubscribe: '/api/newsletter/unsubscribe',
+    /** Emails the subscriber a single-use export or delete link. */
+    dataRequest: '/api/newsletter/data-request',
+    /** Export or delete, with a single-use data link's token. */
     data: '/api/newsletter/data',
     outbox: '/api/newsletter/outbox',
   },
@@ -40,9 +47,14 @@ export function unsubscribeUrl(manageToken: string): string {
   return absoluteUrl(withToken(newsletterPaths.api.unsubscribe, manageToken));
 }
 
-/** The welcome email's "your data" link: a page with export and delete buttons. */
-export function manageDataUrl(manageToken: string): string {
-  return absoluteUrl(withToken(newsletterPaths.dataPage, manageToken));
+/** The welcome email's link to the subscriber's page (unsubscribe, ask for a data link). */
+export function manageUrl(manageToken: string): string {
+  return absoluteUrl(withToken(newsletterPaths.managePage, manageToken));
+}
+
+/** A single-use data link's page (its button POSTs the export or the deletion). */
+export function dataUrl(dataToken: string): string {
+  return absoluteUrl(withToken(newsletterPaths.dataPage, dataToken));
 }
 
 export function subscribeErrorPath(reason: SubscribeErrorReason): string {

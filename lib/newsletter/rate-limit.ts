@@ -12,19 +12,48 @@ import type { Prisma, PrismaClient } from '../generated/prisma/client';
 export type RateLimitRule = { limit: number; windowMs: number };
 
 export const SUBSCRIBE_RATE_LIMITS = {
-  /** Per client IP: 10 signups per 10 minutes. Room for a household or an office behind one NAT
-   * fixing typos; a script posting addresses in bulk hits the wall after ten. */
+  /** Per client address (an IPv4 address or an IPv6 /64): 10 signups per 10 minutes. Room for a
+   * household or an office behind one NAT fixing typos; a script posting addresses in bulk hits the
+   * wall after ten. */
   ip: { limit: 10, windowMs: 10 * 60_000 },
-  /** Requests without a usable client IP (no X-Forwarded-For: no proxy in front) all share one
-   * key, so its cap is a flood guard for the whole site rather than a per-person limit. */
-  unknownIp: { limit: 100, windowMs: 10 * 60_000 },
-  /** Per address: 3 per hour, so nobody can flood someone else's inbox through the form (the
-   * 10-minute resend throttle for pending addresses already limits the emails themselves). */
+  /** Per inbox (lib/newsletter/inbox.ts, whatever the spelling): 3 per hour, so nobody can flood
+   * someone else's inbox through the form with v.ictim+1@…, v.ictim+2@… */
   email: { limit: 3, windowMs: 60 * 60_000 },
 } as const satisfies Record<string, RateLimitRule>;
 
+/**
+ * Per client address on the routes that take a token. Tokens are 256-bit, so these guard the
+ * database rather than the tokens. Unsubscribe is generous: RFC 8058 one-click POSTs come from a
+ * mail provider's few servers on behalf of all its users, and a refused unsubscribe is the worst
+ * failure a newsletter can have. Webhooks come from Svix's few servers and are retried on a 429.
+ */
+export const TOKEN_ROUTE_RATE_LIMITS = {
+  confirm: { limit: 30, windowMs: 10 * 60_000 },
+  unsubscribe: { limit: 600, windowMs: 10 * 60_000 },
+  data: { limit: 20, windowMs: 10 * 60_000 },
+  webhook: { limit: 1_200, windowMs: 60_000 },
+} as const satisfies Record<string, RateLimitRule>;
+
+export type TokenRoute = keyof typeof TOKEN_ROUTE_RATE_LIMITS;
+
+/**
+ * Requests whose client address is unknown (they reached the server while it was starting) share
+ * one bucket per route, so its cap is a flood guard for the whole site: ten times the room.
+ */
+export function ruleFor(rule: RateLimitRule, subject: string): RateLimitRule {
+  return subject === 'unknown' ? { limit: rule.limit * 10, windowMs: rule.windowMs } : rule;
+}
+
+/** Data-link emails one subscriber can be sent: a forwarded newsletter's link cannot flood the inbox. */
+export const DATA_LINK_RATE_LIMIT: RateLimitRule = { limit: 3, windowMs: 60 * 60_000 };
+
 /** Buckets whose window ended this long ago are deleted by the worker's cleanup. */
 export const RATE_LIMIT_BUCKET_RETENTION_MS = 24 * 60 * 60_000;
+
+/** Rows one cleanup statement deletes: a backlog is worked off in short statements, not one long lock. */
+export const RATE_LIMIT_CLEANUP_BATCH = 5_000;
+/** Statements one cleanup runs at most (the next cleanup, 10 minutes later, goes on). */
+export const RATE_LIMIT_CLEANUP_MAX_BATCHES = 20;
 
 export type RateLimitResult = {
   allowed: boolean;
@@ -60,9 +89,24 @@ export async function consumeRateLimit(
   };
 }
 
-/** Deletes buckets whose window ended more than RATE_LIMIT_BUCKET_RETENTION_MS ago. */
-export async function deleteExpiredRateLimitBuckets(db: Queryable & Pick<PrismaClient, '$executeRaw'>, now: Date = new Date()): Promise<number> {
+/**
+ * Deletes buckets whose window ended more than RATE_LIMIT_BUCKET_RETENTION_MS ago, in batches of
+ * `batchSize` (at most `maxBatches` of them), so a flood's million buckets never hold one long lock.
+ */
+export async function deleteExpiredRateLimitBuckets(
+  db: Queryable & Pick<PrismaClient, '$executeRaw'>,
+  now: Date = new Date(),
+  { batchSize = RATE_LIMIT_CLEANUP_BATCH, maxBatches = RATE_LIMIT_CLEANUP_MAX_BATCHES } = {},
+): Promise<number> {
   // The longest window is an hour; a day of margin keeps this independent of the rules above.
   const before = new Date(now.getTime() - RATE_LIMIT_BUCKET_RETENTION_MS);
-  return db.$executeRaw`DELETE FROM rate_limit_buckets WHERE window_start < ${before}::timestamptz`;
+  let deleted = 0;
+  for (let batch = 0; batch < maxBatches; batch += 1) {
+    const count = await db.$executeRaw`
+      DELETE FROM rate_limit_buckets WHERE key IN (
+        SELECT key FROM rate_limit_buckets WHERE window_start < ${before}::timestamptz LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)`;
+    deleted += count;
+    if (count < batchSize) break;
+  }
+  return deleted;
 }

@@ -13,7 +13,9 @@ import { TOKEN_PATTERN } from '../validations/newsletter';
  * Every secret-bearing value of the newsletter, built on node:crypto alone.
  *
  * - Confirmation token: 32 random bytes, base64url in the link; only its SHA-256 (hex) is stored.
- * - Manage token (unsubscribe, data export/delete): never stored, never expires, reveals nothing.
+ * - Manage token (the link in every email: unsubscribe, the manage page): never stored, never
+ *   expires, reveals nothing. It cannot export or delete data: that takes a data-link token, a
+ *   single-use random token like a confirmation's, emailed on request and valid for an hour.
  *   It is AES-256(subscriber uuid) ‖ HMAC-SHA256(subscriber uuid) truncated to 128 bits, each under
  *   its own key derived from NEWSLETTER_SECRET. The encrypted block hides the uuid (one AES block of
  *   a unique value is a pseudo-random permutation: nothing to learn, nothing to correlate); the MAC
@@ -33,7 +35,7 @@ function base64url(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('base64url');
 }
 
-/** A new confirmation token and the hash to store. */
+/** A new single-use token (a confirmation or a data link) and the hash to store. */
 export function generateConfirmationToken(): { token: string; hash: string } {
   const token = base64url(randomBytes(TOKEN_BYTES));
   return { token, hash: hashToken(token) };
@@ -105,23 +107,26 @@ export function verifyManageToken(token: string, secret: string): string | null 
   return bytesToUuid(idBytes);
 }
 
-const SEAL_AAD = Buffer.from('newsletter/confirmation-token');
+/** What a sealed token is for, bound into the seal: a sealed data link never opens as a confirmation. */
+export type SealedTokenKind = 'confirmation' | 'data-link';
+
+const sealAad = (kind: SealedTokenKind) => Buffer.from(kind === 'confirmation' ? 'newsletter/confirmation-token' : 'newsletter/data-link-token');
 
 /** AES-256-GCM: iv ‖ ciphertext ‖ tag, base64url. */
-export function sealToken(token: string, secret: string): string {
+export function sealToken(token: string, secret: string, kind: SealedTokenKind = 'confirmation'): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', deriveKey(secret, 'outbox-seal'), iv);
-  cipher.setAAD(SEAL_AAD);
+  cipher.setAAD(sealAad(kind));
   const body = Buffer.concat([cipher.update(token, 'utf8'), cipher.final()]);
   return base64url(Buffer.concat([iv, body, cipher.getAuthTag()]));
 }
 
 /** Throws when the value was not sealed with this secret (or was altered). */
-export function openSealedToken(sealed: string, secret: string): string {
+export function openSealedToken(sealed: string, secret: string, kind: SealedTokenKind = 'confirmation'): string {
   const raw = Buffer.from(sealed, 'base64url');
   if (raw.length < 12 + 16 + 1) throw new Error('sealed token too short');
   const decipher = createDecipheriv('aes-256-gcm', deriveKey(secret, 'outbox-seal'), raw.subarray(0, 12));
-  decipher.setAAD(SEAL_AAD);
+  decipher.setAAD(sealAad(kind));
   decipher.setAuthTag(raw.subarray(raw.length - 16));
   return Buffer.concat([decipher.update(raw.subarray(12, raw.length - 16)), decipher.final()]).toString('utf8');
 }

@@ -2,8 +2,11 @@ import { Resend } from 'resend';
 import { z } from 'zod';
 import { getDb } from '../db';
 import type { PrismaClient, SuppressionReason } from '../generated/prisma/client';
+import type { ClientAddress } from '../http/client-address';
 import { normalizeEmail } from '../validations/newsletter';
+import { requireNewsletterSecret } from './config';
 import { log } from './log';
+import { enforceTokenRouteLimit, withDatabase } from './service-context';
 import { suppressAddresses } from './suppression';
 
 /**
@@ -20,6 +23,15 @@ import { suppressAddresses } from './suppression';
  *   suppress every recipient; the svix-id is recorded in the same transaction, so a redelivery
  *   changes nothing. Every other type, and transient bounces, are acknowledged and ignored.
  */
+
+/**
+ * Counts a delivery against its sender's address (RateLimitedError past TOKEN_ROUTE_RATE_LIMITS.webhook;
+ * Svix retries a 429). Checked before the signature, so a flood of forgeries is limited too.
+ */
+export async function limitWebhookSender(client: ClientAddress, options: { db?: PrismaClient } = {}): Promise<void> {
+  const secret = requireNewsletterSecret();
+  await withDatabase('webhook-limit', options, (db) => enforceTokenRouteLimit(db, 'webhook', { client }, secret));
+}
 
 /** Resend's event payloads are a few KB; anything far larger is not one of ours. */
 export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;

@@ -56,6 +56,7 @@ describe('applyMigrations on the real Postgres', { timeout: 60_000 }, () => {
       'announcement_switch',
       'announcements',
       'confirmation_tokens',
+      'data_access_tokens',
       'outbox_emails',
       'rate_limit_buckets',
       'subscribers',

@@ -19,7 +19,7 @@ const welcome: EmailProps<'welcome'> = {
     { title: 'Backpressure', description: 'Saying no politely.', url: 'https://example.com/articles/backpressure' },
   ],
   unsubscribeUrl,
-  manageDataUrl: 'https://example.com/newsletter/data?token=d4t4',
+  manageUrl: 'https://example.com/newsletter/manage?token=d4t4',
 };
 const newArticle: EmailProps<'new-article'> = {
   siteName: 'The Publication',
@@ -75,7 +75,7 @@ describe('welcome email', () => {
       expect(text).toContain(article.url);
     }
     expect(text).toContain('unsubscribe');
-    expect(text).toContain(`export or delete your data ${welcome.manageDataUrl}`);
+    expect(text).toContain(`manage your subscription ${welcome.manageUrl}`);
     expect(text).toContain(unsubscribeUrl);
     expect(text).not.toMatch(HTML_TAG);
   });

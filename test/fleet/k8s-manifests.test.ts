@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -203,11 +204,24 @@ describe('ConfigMap and Secret', () => {
     }
   });
 
-  it('are a valid production configuration for the app, placeholders included', () => {
+  it('read as a production configuration, except that every example secret is refused as a placeholder', () => {
     const { env, issues } = parseEnv({ ...configMap.data, ...secret.stringData });
-    expect(issues).toEqual([]);
     expect(env.NODE_ENV).toBe('production');
+    // Applying the example file as it is must not ship publicly known secrets: each is refused (503, named in the log).
+    expect(issues.map((issue) => issue.name).sort()).toEqual([...secretNames].sort());
+    for (const issue of issues) expect(issue.message).toMatch(/placeholder/);
+    expect(newsletterConfigProblems(env, issues)).toEqual(
+      expect.arrayContaining(['DATABASE_URL', 'NEWSLETTER_SECRET', 'RESEND_API_KEY'].map((name) => expect.stringMatching(new RegExp(`^${name} is invalid`)))),
+    );
+  });
+
+  it('with real secrets in their place, are a complete production configuration', () => {
+    const real = Object.fromEntries(secretNames.map((name) => [name, name === 'RESEND_WEBHOOK_SECRET' ? `whsec_${randomBytes(24).toString('base64')}` : randomBytes(24).toString('base64url')]));
+    real.DATABASE_URL = 'postgresql://app:pw@db.internal:5432/app?sslmode=require';
+    const { env, issues } = parseEnv({ ...configMap.data, ...real });
+    expect(issues).toEqual([]);
     expect(newsletterConfigProblems(env, issues)).toEqual([]);
+    expect(env.TRUSTED_PROXY_HOPS).toBe(1);
   });
 });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { captureLogs, jsonRequest, SITE, startNewsletterTestEnv, uniqueEmail, uniqueIp, type NewsletterTestEnv } from './support';
+import { captureLogs, fromClient, jsonRequest, type NewsletterTestEnv, SITE, startNewsletterTestEnv, uniqueEmail, uniqueIp } from './support';
 
 const dbState = vi.hoisted(() => ({ client: undefined as unknown }));
 vi.mock('@/lib/db', async (importOriginal) =>
@@ -31,7 +31,7 @@ describe('200 concurrent signups', () => {
 
     const responses = await Promise.all(
       all.map((email) =>
-        subscribeRoute(jsonRequest(`${SITE}/api/newsletter/subscribe`, { email }, { headers: { 'x-forwarded-for': uniqueIp() } })),
+        subscribeRoute(jsonRequest(`${SITE}/api/newsletter/subscribe`, { email }, { headers: fromClient(uniqueIp()) })),
       ),
     );
     await waitForImmediateSends();

@@ -92,11 +92,40 @@ describe('not configured', () => {
     expect(link.status).toBe(503);
   });
 
+  it("production with the example file's placeholder secrets: 503 for signups, links and the cron route, each variable named in the log", async () => {
+    const { subscribe, unsubscribe } = await load({
+      NODE_ENV: 'production',
+      DATABASE_URL: t.database.url,
+      NEWSLETTER_SECRET: 'REPLACE-with-at-least-32-random-characters',
+      RESEND_API_KEY: 're_REPLACE_ME',
+      CRON_SECRET: 'REPLACE-with-16-plus-chars',
+      EMAIL_FROM: 'Quorum <newsletter@example.com>',
+    });
+    const email = uniqueEmail('placeholder');
+    expect((await subscribe(subscribeJson(email))).status).toBe(503);
+    const oneClick = await unsubscribe(
+      new Request(`${SITE}/api/newsletter/unsubscribe?token=${'A'.repeat(43)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'List-Unsubscribe=One-Click',
+      }),
+    );
+    expect(oneClick.status).toBe(503);
+    const outbox = (await import('@/app/api/newsletter/outbox/route')).POST;
+    const cron = await outbox(new Request(`${SITE}/api/newsletter/outbox`, { method: 'POST', headers: { authorization: 'Bearer REPLACE-with-16-plus-chars' } }));
+    expect(cron.status).toBe(503);
+    const log = warnings.join('\n');
+    expect(log).toMatch(/NEWSLETTER_SECRET is invalid: is a placeholder value/);
+    expect(log).toMatch(/RESEND_API_KEY is invalid: is a placeholder value/);
+    expect(log).toMatch(/CRON_SECRET is invalid: is a placeholder value/);
+    expect(await t.prisma.subscriber.count({ where: { email } })).toBe(0);
+  });
+
   it('production without Resend settings: 503, and the log names RESEND_API_KEY and EMAIL_FROM', async () => {
     const { subscribe } = await load({
       NODE_ENV: 'production',
       DATABASE_URL: t.database.url,
-      NEWSLETTER_SECRET: 'a-production-secret-of-at-least-32-characters',
+      NEWSLETTER_SECRET: 'Jq3vN8xR1mT6kZ0bW5cY9dH2fL7pS4aE',
       RESEND_API_KEY: '',
       EMAIL_FROM: '',
     });

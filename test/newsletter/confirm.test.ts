@@ -1,15 +1,17 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
+  type CapturedLogs,
   captureLogs,
+  clientAt,
   formRequest,
+  fromClient,
   jsonRequest,
   linkToken,
+  type NewsletterTestEnv,
   SITE,
   startNewsletterTestEnv,
   uniqueEmail,
   uniqueIp,
-  type CapturedLogs,
-  type NewsletterTestEnv,
 } from './support';
 
 const dbState = vi.hoisted(() => ({ client: undefined as unknown }));
@@ -18,7 +20,6 @@ vi.mock('@/lib/db', async (importOriginal) =>
 );
 
 import { POST as confirmRoute } from '@/app/api/newsletter/confirm/route';
-import { GET as dataGet, POST as dataPost } from '@/app/api/newsletter/data/route';
 import { POST as subscribeRoute } from '@/app/api/newsletter/subscribe/route';
 import { GET as unsubscribeGet, POST as unsubscribePost } from '@/app/api/newsletter/unsubscribe/route';
 import { getAllArticles } from '@/lib/content/load';
@@ -26,15 +27,14 @@ import { newsletterSecret } from '@/lib/env';
 import { waitForImmediateSends } from '@/lib/newsletter/immediate';
 import {
   confirmSubscription,
-  exportSubscriberData,
   inspectConfirmationToken,
-  inspectUnsubscribeToken,
+  inspectManageToken,
   subscribe,
   unsubscribe,
 } from '@/lib/newsletter/service';
 import { createManageToken, generateConfirmationToken, openSealedToken } from '@/lib/newsletter/tokens';
 
-/** Confirmation, unsubscribe and data links: tokens, routes and the emails they cause. */
+/** Confirmation and unsubscribe links: tokens, routes and the emails they cause (data links: data-links.test.ts). */
 
 let t: NewsletterTestEnv;
 // Everything the server logs: lib/log.ts's lines, and anything that still goes through console.
@@ -60,7 +60,7 @@ beforeEach(() => t.fake.reset());
 async function signUp(label = 'reader'): Promise<{ email: string; token: string; unsubscribeUrl: string }> {
   const email = uniqueEmail(label);
   const response = await subscribeRoute(
-    jsonRequest(`${SITE}/api/newsletter/subscribe`, { email }, { headers: { 'x-forwarded-for': uniqueIp() } }),
+    jsonRequest(`${SITE}/api/newsletter/subscribe`, { email }, { headers: fromClient(uniqueIp()) }),
   );
   expect(response.status).toBe(200);
   await waitForImmediateSends();
@@ -99,7 +99,7 @@ describe('confirming', () => {
     for (const article of newest) expect(welcome[0]!.text).toContain(article.title);
     const manageToken = createManageToken(subscriber.id, newsletterSecret());
     expect(welcome[0]!.text).toContain(`${SITE}/api/newsletter/unsubscribe?token=${manageToken}`);
-    expect(welcome[0]!.text).toContain(`${SITE}/newsletter/data?token=${manageToken}`);
+    expect(welcome[0]!.text).toContain(`${SITE}/newsletter/manage?token=${manageToken}`);
     expect(welcome[0]!.headers['List-Unsubscribe']).toBe(`<${SITE}/api/newsletter/unsubscribe?token=${manageToken}>`);
     expect(welcome[0]!.headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
     expect(await inspectConfirmationToken(token)).toBe('used');
@@ -129,7 +129,7 @@ describe('confirming', () => {
     expect(await confirmSubscription(token, { sendImmediately: false })).toEqual({ status: 'unknown' });
     expect(await statusOf(email)).toBe('UNSUBSCRIBED');
 
-    await subscribe({ email, ip: uniqueIp() }, { sendImmediately: false });
+    await subscribe({ email }, { client: clientAt(uniqueIp()), sendImmediately: false });
     expect(await statusOf(email)).toBe('PENDING');
     expect(await confirmSubscription(token, { sendImmediately: false })).toEqual({ status: 'unknown' });
     expect(await statusOf(email)).toBe('PENDING');
@@ -146,7 +146,7 @@ describe('confirming', () => {
   it('expires 48 hours after the email (injected clock)', async () => {
     const email = uniqueEmail('late');
     const t0 = new Date('2031-03-01T08:00:00Z');
-    await subscribe({ email, ip: uniqueIp() }, { now: () => t0, sendImmediately: false });
+    await subscribe({ email }, { client: clientAt(uniqueIp()), now: () => t0, sendImmediately: false });
     const row = await t.prisma.outboxEmail.findFirstOrThrow({ where: { toAddress: email } });
     const token = openSealedToken((row.payload as { sealedToken: string }).sealedToken, newsletterSecret());
     secrets.add(email).add(token);
@@ -214,14 +214,14 @@ describe('unsubscribing', () => {
     expect(await statusOf(email)).toBe('UNSUBSCRIBED');
   });
 
-  it('GET only redirects to the page with one button; the page form post redirects to /newsletter/unsubscribed', async () => {
+  it('GET only redirects to the manage page, whose first button unsubscribes; its form post redirects to /newsletter/unsubscribed', async () => {
     const { email, unsubscribeUrl } = await signUp();
     const manageToken = linkToken(unsubscribeUrl, '/api/newsletter/unsubscribe');
     const get = unsubscribeGet(new Request(unsubscribeUrl));
     expect(get.status).toBe(303);
-    expect(get.headers.get('location')).toBe(`/newsletter/unsubscribe?token=${manageToken}`);
+    expect(get.headers.get('location')).toBe(`/newsletter/manage?token=${manageToken}`);
     expect(await statusOf(email)).toBe('PENDING');
-    expect(await inspectUnsubscribeToken(manageToken)).toEqual({ valid: true, email: `${email[0]}***@example.com`, status: 'PENDING' });
+    expect(await inspectManageToken(manageToken)).toEqual({ valid: true, email: `${email[0]}***@example.com`, status: 'PENDING' });
 
     const form = await unsubscribePost(formRequest(unsubscribeUrl, {}));
     expect(form.status).toBe(303);
@@ -231,7 +231,7 @@ describe('unsubscribing', () => {
 
   it('kills unused confirmation links and queued emails of the unsubscribed', async () => {
     const email = uniqueEmail('quiet');
-    await subscribe({ email, ip: uniqueIp() }, { sendImmediately: false });
+    await subscribe({ email }, { client: clientAt(uniqueIp()), sendImmediately: false });
     const subscriber = await t.prisma.subscriber.findUniqueOrThrow({ where: { email } });
     const row = await t.prisma.outboxEmail.findFirstOrThrow({ where: { subscriberId: subscriber.id } });
     const token = openSealedToken((row.payload as { sealedToken: string }).sealedToken, newsletterSecret());
@@ -258,49 +258,8 @@ describe('unsubscribing', () => {
     expect(oneClick.status).toBe(404);
     const json = await unsubscribePost(jsonRequest(`${SITE}/api/newsletter/unsubscribe`, { token: bogus }));
     expect(json.status).toBe(404);
-    expect(await inspectUnsubscribeToken(bogus)).toEqual({ valid: false });
+    expect(await inspectManageToken(bogus)).toEqual({ valid: false });
     expect(await t.prisma.subscriber.count({ where: { status: 'UNSUBSCRIBED' } })).toBe(unsubscribedBefore);
-  });
-});
-
-describe('data export and deletion', () => {
-  it('exports everything stored as a JSON download, then deletes it all', async () => {
-    const { email, token } = await signUp('gdpr');
-    await confirmSubscription(token);
-    await waitForImmediateSends();
-    const subscriber = await t.prisma.subscriber.findUniqueOrThrow({ where: { email } });
-    const manageToken = createManageToken(subscriber.id, newsletterSecret());
-
-    const download = await dataGet(new Request(`${SITE}/api/newsletter/data?token=${manageToken}`));
-    expect(download.status).toBe(200);
-    expect(download.headers.get('content-disposition')).toMatch(/^attachment; filename="newsletter-data\.json"$/);
-    const data = (await download.json()) as Awaited<ReturnType<typeof exportSubscriberData>>;
-    expect(data!.subscriber).toMatchObject({ email, status: 'CONFIRMED' });
-    expect(data!.emails.map((e) => e.kind).sort()).toEqual(['CONFIRMATION', 'WELCOME']);
-    expect(data!.confirmationLinks).toHaveLength(1);
-    expect(JSON.stringify(data)).not.toContain(token);
-
-    const deleted = await dataPost(formRequest(`${SITE}/api/newsletter/data`, { token: manageToken, _action: 'delete' }));
-    expect(deleted.status).toBe(303);
-    expect(deleted.headers.get('location')).toBe('/newsletter/deleted');
-    expect(await t.prisma.subscriber.count({ where: { email } })).toBe(0);
-    expect(await t.prisma.outboxEmail.count({ where: { toAddress: email } })).toBe(0);
-    expect(await t.prisma.confirmationToken.count({ where: { subscriberId: subscriber.id } })).toBe(0);
-
-    expect((await dataGet(new Request(`${SITE}/api/newsletter/data?token=${manageToken}`))).status).toBe(404);
-    const again = await dataPost(jsonRequest(`${SITE}/api/newsletter/data`, { token: manageToken, _action: 'delete' }));
-    expect(again.status).toBe(404);
-  });
-
-  it('refuses a tampered token', async () => {
-    const { email } = await signUp('tamper');
-    const subscriber = await t.prisma.subscriber.findUniqueOrThrow({ where: { email } });
-    const manageToken = createManageToken(subscriber.id, newsletterSecret());
-    const tampered = `${manageToken.slice(0, 10)}${manageToken[10] === 'a' ? 'b' : 'a'}${manageToken.slice(11)}`;
-    expect((await dataGet(new Request(`${SITE}/api/newsletter/data?token=${tampered}`))).status).toBe(404);
-    const form = await dataPost(formRequest(`${SITE}/api/newsletter/data`, { token: tampered, _action: 'delete' }));
-    expect(form.headers.get('location')).toBe(`/newsletter/data?token=${tampered}&error=unknown`);
-    expect(await t.prisma.subscriber.count({ where: { email } })).toBe(1);
   });
 });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createEmbeddedTestDatabase, type TestDatabase } from '../db/harness';
 import { startFakeResend, type FakeResend } from '../fake-resend/server';
-import { API_KEY, captureLogs, linkToken, resendTransport, uniqueEmail, uniqueIp } from './support';
+import { API_KEY, captureLogs, clientAt, linkToken, resendTransport, uniqueEmail, uniqueIp } from './support';
 
 import { processOutboxBatch } from '@/lib/newsletter/outbox';
 import { confirmSubscription, subscribe, unsubscribe } from '@/lib/newsletter/service';
@@ -32,9 +32,9 @@ describe('newsletter on the embedded PGlite', () => {
     const options = { db: database.prisma, sendImmediately: false };
     const email = uniqueEmail('pglite');
     await Promise.all([
-      subscribe({ email, ip: uniqueIp() }, options),
-      subscribe({ email, ip: uniqueIp() }, options),
-      subscribe({ email: uniqueEmail('pglite'), ip: uniqueIp() }, options),
+      subscribe({ email }, { ...options, client: clientAt(uniqueIp()) }),
+      subscribe({ email }, { ...options, client: clientAt(uniqueIp()) }),
+      subscribe({ email: uniqueEmail('pglite') }, { ...options, client: clientAt(uniqueIp()) }),
     ]);
     expect(await database.prisma.subscriber.count()).toBe(2);
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
-import { captureLogs, resendTransport, secondClient, SITE, startNewsletterTestEnv, uniqueEmail, uniqueIp, type NewsletterTestEnv } from './support';
+import { captureLogs, clientAt, type NewsletterTestEnv, resendTransport, secondClient, SITE, startNewsletterTestEnv, uniqueEmail, uniqueIp } from './support';
 
 const CRON_SECRET = vi.hoisted(() => {
   // lib/env.ts reads the environment once, at its first import.
@@ -43,7 +43,7 @@ async function queueConfirmations(n: number, now: Date = new Date()): Promise<st
   const ids: string[] = [];
   for (let i = 0; i < n; i += 1) {
     const email = uniqueEmail('queued');
-    await subscribe({ email, ip: uniqueIp() }, { now: () => now, sendImmediately: false });
+    await subscribe({ email }, { client: clientAt(uniqueIp()), now: () => now, sendImmediately: false });
     ids.push((await t.prisma.outboxEmail.findFirstOrThrow({ where: { toAddress: email } })).id);
   }
   return ids;
@@ -294,7 +294,7 @@ describe('claims', () => {
 describe('what is not sent', () => {
   it('cancels an email whose subscriber unsubscribed after it was queued, and a confirmation for someone already confirmed', async () => {
     const email = uniqueEmail('gone');
-    await subscribe({ email, ip: uniqueIp() }, { sendImmediately: false });
+    await subscribe({ email }, { client: clientAt(uniqueIp()), sendImmediately: false });
     const subscriber = await t.prisma.subscriber.findUniqueOrThrow({ where: { email } });
     const confirmation = await t.prisma.outboxEmail.findFirstOrThrow({ where: { subscriberId: subscriber.id } });
     const token = openSealedToken((confirmation.payload as { sealedToken: string }).sealedToken, newsletterSecret());

@@ -1,15 +1,17 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import {
+  clientAt,
   closedPort,
   formRequest,
+  fromClient,
   jsonRequest,
+  type NewsletterTestEnv,
   secondClient,
   SITE,
   startNewsletterTestEnv,
   uniqueEmail,
   uniqueIp,
-  type NewsletterTestEnv,
 } from './support';
 
 const dbState = vi.hoisted(() => ({ client: undefined as unknown }));
@@ -41,7 +43,7 @@ afterAll(async () => {
 beforeEach(() => t.fake.reset());
 
 async function post(body: unknown, ip = uniqueIp()): Promise<Response> {
-  const response = await subscribeRoute(jsonRequest(URL_SUBSCRIBE, body, { headers: { 'x-forwarded-for': `${ip}, 10.0.0.1` } }));
+  const response = await subscribeRoute(jsonRequest(URL_SUBSCRIBE, body, { headers: fromClient(ip) }));
   await waitForImmediateSends();
   return response;
 }
@@ -103,11 +105,11 @@ describe('POST /api/newsletter/subscribe', () => {
     const at = (ms: number) => () => new Date(start.getTime() + ms);
     const ip = uniqueIp();
 
-    await subscribe({ email, ip }, { now: at(0), sendImmediately: false });
-    await subscribe({ email, ip }, { now: at(CONFIRMATION_RESEND_INTERVAL_MS - 1_000), sendImmediately: false });
+    await subscribe({ email }, { client: clientAt(ip), now: at(0), sendImmediately: false });
+    await subscribe({ email }, { client: clientAt(ip), now: at(CONFIRMATION_RESEND_INTERVAL_MS - 1_000), sendImmediately: false });
     expect(await t.prisma.outboxEmail.count({ where: { toAddress: email, kind: 'CONFIRMATION' } })).toBe(1);
 
-    await subscribe({ email, ip }, { now: at(CONFIRMATION_RESEND_INTERVAL_MS + 1_000), sendImmediately: false });
+    await subscribe({ email }, { client: clientAt(ip), now: at(CONFIRMATION_RESEND_INTERVAL_MS + 1_000), sendImmediately: false });
     const rows = await t.prisma.outboxEmail.findMany({ where: { toAddress: email }, orderBy: { createdAt: 'asc' } });
     expect(rows).toHaveLength(2);
     // The unsent first one is superseded: one email goes out, with the newest link.
@@ -118,7 +120,7 @@ describe('POST /api/newsletter/subscribe', () => {
   it('treats concurrent identical signups as one: one row, one confirmation, every answer 200', async () => {
     const email = uniqueEmail('race');
     const responses = await Promise.all(
-      Array.from({ length: 3 }, () => subscribeRoute(jsonRequest(URL_SUBSCRIBE, { email }, { headers: { 'x-forwarded-for': uniqueIp() } }))),
+      Array.from({ length: 3 }, () => subscribeRoute(jsonRequest(URL_SUBSCRIBE, { email }, { headers: fromClient(uniqueIp()) }))),
     );
     await waitForImmediateSends();
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200]);
@@ -195,7 +197,7 @@ describe('POST /api/newsletter/subscribe', () => {
 
   it('serves the no-JavaScript form: 303 to check-inbox, or to the error page with a reason', async () => {
     const email = uniqueEmail('form');
-    const ok = await subscribeRoute(formRequest(URL_SUBSCRIBE, { email, source: 'home', website: '' }, { headers: { 'x-forwarded-for': uniqueIp() } }));
+    const ok = await subscribeRoute(formRequest(URL_SUBSCRIBE, { email, source: 'home', website: '' }, { headers: fromClient(uniqueIp()) }));
     await waitForImmediateSends();
     expect(ok.status).toBe(303);
     expect(ok.headers.get('location')).toBe('/newsletter/check-inbox');
@@ -208,7 +210,7 @@ describe('POST /api/newsletter/subscribe', () => {
 
     const multipart = new FormData();
     multipart.set('email', uniqueEmail('multi'));
-    const viaMultipart = await subscribeRoute(new Request(URL_SUBSCRIBE, { method: 'POST', body: multipart, headers: { 'x-forwarded-for': uniqueIp() } }));
+    const viaMultipart = await subscribeRoute(new Request(URL_SUBSCRIBE, { method: 'POST', body: multipart, headers: fromClient(uniqueIp()) }));
     await waitForImmediateSends();
     expect(viaMultipart.status).toBe(303);
     expect(viaMultipart.headers.get('location')).toBe('/newsletter/check-inbox');
@@ -271,9 +273,9 @@ describe('rate limits', () => {
       // Through the service: the second instance sees the first one's signups.
       const ip = uniqueIp();
       for (let i = 0; i < SUBSCRIBE_RATE_LIMITS.ip.limit; i += 1) {
-        await subscribe({ email: uniqueEmail('inst'), ip }, { db: i % 2 === 0 ? t.prisma : other, sendImmediately: false });
+        await subscribe({ email: uniqueEmail('inst') }, { client: clientAt(ip), db: i % 2 === 0 ? t.prisma : other, sendImmediately: false });
       }
-      await expect(subscribe({ email: uniqueEmail('inst'), ip }, { db: other, sendImmediately: false })).rejects.toBeInstanceOf(RateLimitedError);
+      await expect(subscribe({ email: uniqueEmail('inst') }, { client: clientAt(ip), db: other, sendImmediately: false })).rejects.toBeInstanceOf(RateLimitedError);
     } finally {
       await other.$disconnect();
     }

@@ -4,6 +4,10 @@ import { CircuitBreaker, withCircuitBreaker } from '@/lib/email/circuit-breaker'
 import { ResendTransport } from '@/lib/email/resend-transport';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { createPrismaClient } from '@/lib/db';
+import type { ClientAddress } from '@/lib/http/client-address';
+import { peerChain, peerChainHeader } from '@/lib/http/peer-address';
+import { newsletterSecret } from '@/lib/env';
+import { openSealedToken } from '@/lib/newsletter/tokens';
 import { startFakeResend, type FakeResend } from '../fake-resend/server';
 import { createTestDatabase, type TestDatabase } from '../db/harness';
 
@@ -72,6 +76,21 @@ export function uniqueEmail(label = 'reader'): string {
 }
 
 let ipCounter = 0;
+
+/** What a service sees for a client connecting from `address` (lib/http/client-address.ts). */
+export function clientAt(address: string): ClientAddress {
+  return { kind: 'ip', address };
+}
+
+/**
+ * The header the peer-address hook (lib/http/peer-address.ts) writes for a request whose socket
+ * came from `socketAddress`, with `forwardedFor` as the X-Forwarded-For the client sent: what a
+ * route handler receives from the real server, for tests that call handlers directly.
+ */
+export function fromClient(socketAddress: string, forwardedFor?: string): Record<string, string> {
+  return { [peerChainHeader()]: peerChain(forwardedFor, socketAddress) };
+}
+
 /** A fresh client IP per test, so IP rate limits never leak between tests. */
 export function uniqueIp(): string {
   ipCounter += 1;
@@ -142,3 +161,12 @@ export function captureLogs(): CapturedLogs {
   };
 }
 
+
+/**
+ * The token of the newest data link queued for `subscriberId`, read from its outbox row (sealed
+ * there until the row is finished): for tests that queue with sendImmediately: false.
+ */
+export async function queuedDataLinkToken(prisma: PrismaClient, subscriberId: string): Promise<string> {
+  const row = await prisma.outboxEmail.findFirstOrThrow({ where: { subscriberId, kind: 'DATA_LINK' }, orderBy: { createdAt: 'desc' } });
+  return openSealedToken((row.payload as { sealedToken: string }).sealedToken, newsletterSecret(), 'data-link');
+}

@@ -1,16 +1,19 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
+  type CapturedLogs,
   captureLogs,
+  clientAt,
   closedPort,
+  fromClient,
   jsonRequest,
+  queuedDataLinkToken,
+  type NewsletterTestEnv,
   resendTransport,
   SITE,
   startNewsletterTestEnv,
   uniqueEmail,
   uniqueIp,
-  type CapturedLogs,
-  type NewsletterTestEnv,
 } from './support';
 
 // A Svix signing secret as Resend shows it: "whsec_" + base64 of random bytes.
@@ -30,7 +33,7 @@ import { createPrismaClient } from '@/lib/db';
 import { deleteOldWebhookEvents, WEBHOOK_EVENT_RETENTION_MS } from '@/lib/newsletter/cleanup';
 import { waitForImmediateSends } from '@/lib/newsletter/immediate';
 import { processOutboxBatch } from '@/lib/newsletter/outbox';
-import { confirmSubscription, deleteSubscriberData, exportSubscriberData, subscribe } from '@/lib/newsletter/service';
+import { confirmSubscription, deleteSubscriberData, exportSubscriberData, requestDataLink, subscribe } from '@/lib/newsletter/service';
 import { suppressAddresses } from '@/lib/newsletter/suppression';
 import { createManageToken, openSealedToken } from '@/lib/newsletter/tokens';
 import { newsletterSecret } from '@/lib/env';
@@ -275,7 +278,7 @@ describe('a suppressed address gets no further email', () => {
 
   it('a queued email is cancelled by the webhook, and the worker never calls the provider for it', async () => {
     const email = uniqueEmail('queued');
-    await subscribe({ email, ip: uniqueIp() }, { sendImmediately: false });
+    await subscribe({ email }, { client: clientAt(uniqueIp()), sendImmediately: false });
     const row = await t.prisma.outboxEmail.findFirstOrThrow({ where: { toAddress: email } });
     expect(row.status).toBe('QUEUED');
 
@@ -290,7 +293,7 @@ describe('a suppressed address gets no further email', () => {
 
   it('the worker itself cancels a row whose address was suppressed after it was queued', async () => {
     const email = uniqueEmail('worker');
-    await subscribe({ email, ip: uniqueIp() }, { sendImmediately: false });
+    await subscribe({ email }, { client: clientAt(uniqueIp()), sendImmediately: false });
     const row = await t.prisma.outboxEmail.findFirstOrThrow({ where: { toAddress: email } });
     // Straight into the table, as a row already claimed by a worker would experience it: the
     // webhook's own cancellation of queued rows is not involved.
@@ -306,7 +309,7 @@ describe('a suppressed address gets no further email', () => {
 
   it('a confirmed subscriber who complains gets no welcome email', async () => {
     const email = uniqueEmail('welcome');
-    await subscribe({ email, ip: uniqueIp() }, { sendImmediately: false });
+    await subscribe({ email }, { client: clientAt(uniqueIp()), sendImmediately: false });
     const confirmation = await t.prisma.outboxEmail.findFirstOrThrow({ where: { toAddress: email } });
     const token = openSealedToken((confirmation.payload as { sealedToken: string }).sealedToken, newsletterSecret());
     await suppressAddresses(t.prisma, { emails: [email], reason: 'COMPLAINT' });
@@ -325,7 +328,7 @@ describe('a suppressed address gets no further email', () => {
     const answers = [];
     for (const email of [suppressed, fresh]) {
       const response = await subscribeRoute(
-        jsonRequest(`${SITE}/api/newsletter/subscribe`, { email: email.toUpperCase() }, { headers: { 'x-forwarded-for': uniqueIp() } }),
+        jsonRequest(`${SITE}/api/newsletter/subscribe`, { email: email.toUpperCase() }, { headers: fromClient(uniqueIp()) }),
       );
       answers.push({ status: response.status, body: await response.json() });
     }
@@ -342,17 +345,24 @@ describe('a suppressed address gets no further email', () => {
 
   it("a subscriber's data export shows the suppression, and deleting their data keeps it", async () => {
     const email = uniqueEmail('export');
-    await subscribe({ email, ip: uniqueIp() }, { sendImmediately: false });
+    await subscribe({ email }, { client: clientAt(uniqueIp()), sendImmediately: false });
     const subscriber = await t.prisma.subscriber.findUniqueOrThrow({ where: { email } });
-    const token = createManageToken(subscriber.id, newsletterSecret());
-    expect((await exportSubscriberData(token))!.suppression).toBeNull();
+    const manageToken = createManageToken(subscriber.id, newsletterSecret());
+    const exportLink = async () => {
+      await requestDataLink(manageToken, 'export', { sendImmediately: false });
+      return queuedDataLinkToken(t.prisma, subscriber.id);
+    };
+    const before = await exportSubscriberData(await exportLink());
+    expect(before.ok && before.data.suppression).toBeNull();
 
     await post(webhookRequest({ body: complained([email]) }));
-    const data = await exportSubscriberData(token);
-    expect(data!.suppression).toMatchObject({ reason: 'COMPLAINT' });
-    expect(data!.notes.join(' ')).toMatch(/send it nothing/);
+    const after = await exportSubscriberData(await exportLink());
+    if (!after.ok) throw new Error(`export refused: ${after.refused}`);
+    expect(after.data.suppression).toMatchObject({ reason: 'COMPLAINT' });
+    expect(after.data.notes.join(' ')).toMatch(/send it nothing/);
 
-    expect(await deleteSubscriberData(token)).toBe(true);
+    await requestDataLink(manageToken, 'delete', { sendImmediately: false });
+    expect(await deleteSubscriberData(await queuedDataLinkToken(t.prisma, subscriber.id))).toEqual({ ok: true });
     expect(await t.prisma.subscriber.count({ where: { email } })).toBe(0);
     expect(await suppressionOf(email)).toMatchObject({ reason: 'COMPLAINT' });
   });

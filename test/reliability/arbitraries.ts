@@ -1,10 +1,12 @@
 import fc from 'fast-check';
+import { peerChain, peerChainHeader } from '@/lib/http/peer-address';
 import { emailSchema, subscribeSchema } from '@/lib/validations/newsletter';
 
 /**
  * fast-check generators of hostile HTTP input for the route handlers: bodies (JSON objects and
  * non-objects, broken JSON, forms, multipart with good and bad boundaries, binary, oversized,
- * empty), headers (content-type, content-length lies, accept, authorization, x-forwarded-for)
+ * empty), headers (content-type, content-length lies, accept, authorization, forged and malformed
+ * X-Forwarded-For chains behind a random socket address, Origin and Fetch Metadata)
  * and raw query strings. Every request they describe is *invalid* for the route it targets (a
  * bad address, a token that matches nothing, a wrong secret, a bad envelope around good data), so
  * the properties can demand that nothing in the database changes.
@@ -207,6 +209,36 @@ export function bodyLength(body: BodySpec): number {
   return Buffer.byteLength(body.text);
 }
 
+const port = fc.integer({ min: 0, max: 70_000 });
+
+/** One X-Forwarded-For entry as a client, a proxy or a broken proxy might write it. */
+const forwardedEntry = fc.oneof(
+  fc.ipV4(),
+  fc.ipV6(),
+  fc.ipV4().map((address) => `::ffff:${address}`),
+  fc.tuple(fc.ipV4(), port).map(([address, p]) => `${address}:${p}`),
+  fc.tuple(fc.ipV6(), port).map(([address, p]) => `[${address}]:${p}`),
+  fc.constantFrom('unknown', '_hidden', '', ' ', '999.1.1.1', '1', '0x7f.1', '1.2.3', 'fe80::1%eth0', '::', '127.0.0.1', '[::1', '::ffff:', 'for=192.0.2.60'),
+  headerValue,
+);
+
+/** Forged and malformed X-Forwarded-For: one entry, or a long chain with odd separators. */
+export const forwardedFor = fc.oneof(
+  forwardedEntry,
+  fc.array(forwardedEntry, { minLength: 2, maxLength: 40 }).chain((entries) => fc.constantFrom(',', ', ', ' , ', ',,').map((sep) => entries.join(sep))),
+);
+
+/** The TCP peer a request arrives from, as Node reports it (IPv4 on a dual-stack socket is mapped). */
+const socketAddress = fc.oneof(fc.ipV4(), fc.ipV4().map((address) => `::ffff:${address}`), fc.ipV6());
+
+/** Where a browser says the request comes from: absent, this site, another site, broken. */
+const originHeaders = fc.oneof(
+  { weight: 4, arbitrary: fc.constant({}) },
+  { weight: 1, arbitrary: fc.constantFrom('same-origin', 'none').map((site): Record<string, string> => ({ 'sec-fetch-site': site })) },
+  { weight: 1, arbitrary: fc.constant({ origin: 'http://localhost:3000' }) },
+  { weight: 1, arbitrary: headerValue.map((origin): Record<string, string> => ({ origin })) },
+);
+
 /** Headers around a body: its content-type (sometimes dropped), a Content-Length that may lie, accept, forwarded-for, extras. */
 export function headersFor(
   body: BodySpec,
@@ -219,17 +251,22 @@ export function headersFor(
         contentType: fc.oneof({ weight: 6, arbitrary: fc.constant(type) }, { weight: 1, arbitrary: fc.constant(undefined) }),
         contentLength: fc.option(contentLengthLie(bodyLength(body)), { nil: undefined, freq: 3 }),
         accept: fc.option(accept, { nil: undefined }),
-        forwardedFor: fc.option(fc.oneof(headerValue, fc.ipV4(), fc.ipV6(), fc.constant('203.0.113.7, 10.0.0.1')), { nil: undefined }),
+        forwardedFor: fc.option(forwardedFor, { nil: undefined }),
+        // Undefined: the request reached the server before the peer-address hook (client unknown).
+        socket: fc.option(socketAddress, { nil: undefined, freq: 8 }),
+        origin: originHeaders,
         extra,
       },
-      { requiredKeys: ['contentType', 'contentLength', 'accept', 'forwardedFor', 'extra'] },
+      { requiredKeys: ['contentType', 'contentLength', 'accept', 'forwardedFor', 'socket', 'origin', 'extra'] },
     )
-    .map(({ contentType: ct, contentLength, accept: acc, forwardedFor, extra: more }) => {
-      const headers: Record<string, string> = { ...more };
+    .map(({ contentType: ct, contentLength, accept: acc, forwardedFor: xff, socket, origin, extra: more }) => {
+      const headers: Record<string, string> = { ...origin, ...more };
       if (ct !== undefined) headers['content-type'] = ct;
       if (contentLength !== undefined) headers['content-length'] = contentLength;
       if (acc !== undefined) headers.accept = acc;
-      if (forwardedFor !== undefined) headers['x-forwarded-for'] = forwardedFor;
+      if (xff !== undefined) headers['x-forwarded-for'] = xff;
+      // What the real server's hook (lib/http/peer-address.ts) would write for this request.
+      if (socket !== undefined) headers[peerChainHeader()] = peerChain(xff, socket);
       return headers;
     });
 }

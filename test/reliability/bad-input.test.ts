@@ -43,6 +43,7 @@ vi.mock('@/lib/db', async (importOriginal) =>
 
 import * as confirmRoute from '@/app/api/newsletter/confirm/route';
 import * as dataRoute from '@/app/api/newsletter/data/route';
+import * as dataRequestRoute from '@/app/api/newsletter/data-request/route';
 import * as outboxRoute from '@/app/api/newsletter/outbox/route';
 import * as subscribeRoute from '@/app/api/newsletter/subscribe/route';
 import * as unsubscribeRoute from '@/app/api/newsletter/unsubscribe/route';
@@ -124,12 +125,29 @@ async function seed(): Promise<void> {
     data: { kind: 'WELCOME', subscriberId: confirmed.id, toAddress: confirmed.email, payload: { seeded: true }, nextAttemptAt: new Date(now + 86_400_000) },
   });
   await prisma.rateLimitBucket.create({ data: { key: 'subscribe:ip:seeded', windowStart: new Date(now), count: 1 } });
+  // Data links: a live one of each purpose, a used one and an expired one.
+  const dataLinks = [
+    { purpose: 'EXPORT' as const, expiresAt: new Date(now + 3_600_000) },
+    { purpose: 'DELETE' as const, expiresAt: new Date(now + 3_600_000) },
+    { purpose: 'DELETE' as const, expiresAt: new Date(now + 3_600_000), usedAt: new Date(now - 60_000) },
+    { purpose: 'EXPORT' as const, expiresAt: new Date(now - 1_000) },
+  ];
+  for (const link of dataLinks) {
+    const token = generateConfirmationToken();
+    secrets.push(token.token);
+    realTokens.push(token.token);
+    await prisma.dataAccessToken.create({ data: { subscriberId: confirmed.id, tokenHash: token.hash, ...link } });
+  }
 }
 
-/** One round trip: per table, its row count and an md5 of every row, in a stable order. */
+/**
+ * One round trip: per table, its row count and an md5 of every row, in a stable order. Every
+ * table but the rate-limit counters: counting a request is the one write a refused request must
+ * make (a client that keeps sending garbage stays limited); their keys are checked separately.
+ */
 async function buildSnapshotQuery(): Promise<string> {
   const { rows } = await sql.query<{ table_name: string }>(
-    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> '_prisma_migrations' ORDER BY table_name",
+    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name NOT IN ('_prisma_migrations', 'rate_limit_buckets') ORDER BY table_name",
   );
   expect(rows.length).toBeGreaterThanOrEqual(4);
   const columns = rows.map(
@@ -228,7 +246,8 @@ const TARGETS: Target[] = [
         { weight: 1, arbitrary: invalidSignupWithValidEmailInside },
       ),
     numRuns: 1_000,
-    expectStatuses: [200, 303, 400, 413, 415],
+    // 403: a generated Origin from another site.
+    expectStatuses: [200, 303, 400, 403, 413, 415],
     // The honeypot: a bot gets the same success answer as a person, and nothing is written.
     allowSuccess: (response) => response.status === 200,
   },
@@ -278,12 +297,28 @@ const TARGETS: Target[] = [
     expectStatuses: [303, 400, 404, 413, 415],
   },
   {
-    name: 'GET /api/newsletter/data',
+    name: 'GET /api/newsletter/data (never exports: 405)',
     path: '/api/newsletter/data',
     handler: dataRoute.GET,
     requests: () => getRequest(tokenQuery()),
     numRuns: 300,
-    expectStatuses: [404],
+    expectStatuses: [405],
+  },
+  {
+    name: 'POST /api/newsletter/data-request (export, delete, unknown purposes)',
+    path: '/api/newsletter/data-request',
+    handler: dataRequestRoute.POST,
+    requests: () =>
+      tokenPost(
+        fieldsWith(
+          fc.record(
+            { token: fc.oneof(invalidToken(realTokens), fc.jsonValue({ maxDepth: 1 })), purpose: fc.oneof(fc.constantFrom('export', 'delete', 'EXPORT', ''), fc.string()) },
+            { requiredKeys: [] },
+          ),
+        ),
+      ),
+    numRuns: 500,
+    expectStatuses: [303, 400, 404, 413, 415],
   },
   ...(['POST', 'GET'] as const).map(
     (method): Target => ({
@@ -552,5 +587,16 @@ describe('logs written while answering all of that', () => {
     expect(text).not.toMatch(/unexpected-error/);
     expect(secrets.length).toBeGreaterThanOrEqual(11);
     for (const secret of secrets) expect(text).not.toContain(secret);
+  });
+});
+
+describe('the rate-limit counters all of that left behind', () => {
+  it('counted the requests under keyed hashes only: no address, no IP in clear', async () => {
+    const { rows } = await sql.query<{ key: string }>('SELECT key FROM rate_limit_buckets');
+    expect(rows.length).toBeGreaterThan(100);
+    for (const { key } of rows) {
+      expect(key).toMatch(/^[a-z-]+:(?:ip|email|subscriber):[A-Za-z0-9_-]+$/);
+      expect(key).not.toMatch(/\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|:[0-9a-f]{1,4}:|@/i);
+    }
   });
 });

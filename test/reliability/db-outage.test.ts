@@ -21,7 +21,7 @@ import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { waitForImmediateSends } from '@/lib/newsletter/immediate';
 import { createTestDatabase, type TestDatabase } from '../db/harness';
 import { startFakeResend, type FakeResend } from '../fake-resend/server';
-import { API_KEY, EMAIL_FROM, jsonRequest, SITE, uniqueEmail, uniqueIp } from '../newsletter/support';
+import { API_KEY, EMAIL_FROM, fromClient, jsonRequest, SITE, uniqueEmail, uniqueIp } from '../newsletter/support';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 
 /** Connect timeout plus a margin: a request must fail within this, never hang. */
@@ -70,7 +70,7 @@ async function failure(run: () => Promise<unknown>): Promise<{ error: unknown; m
 
 async function subscribeStatus(): Promise<{ status: number; body: { ok?: boolean; error?: string } }> {
   const response = await subscribeRoute(
-    jsonRequest(`${SITE}/api/newsletter/subscribe`, { email: uniqueEmail('outage') }, { headers: { 'x-forwarded-for': uniqueIp() } }),
+    jsonRequest(`${SITE}/api/newsletter/subscribe`, { email: uniqueEmail('outage') }, { headers: fromClient(uniqueIp()) }),
   );
   await waitForImmediateSends();
   return { status: response.status, body: (await response.json()) as { ok?: boolean; error?: string } };

@@ -18,7 +18,7 @@ import { POST as subscribeRoute } from '@/app/api/newsletter/subscribe/route';
 import { waitForImmediateSends } from '@/lib/newsletter/immediate';
 import { openSealedToken } from '@/lib/newsletter/tokens';
 import { newsletterSecret } from '@/lib/env';
-import { captureLogs, jsonRequest, SITE, startNewsletterTestEnv, uniqueEmail, uniqueIp, type CapturedLogs, type NewsletterTestEnv } from '../newsletter/support';
+import { type CapturedLogs, captureLogs, fromClient, jsonRequest, type NewsletterTestEnv, SITE, startNewsletterTestEnv, uniqueEmail, uniqueIp } from '../newsletter/support';
 
 let t: NewsletterTestEnv;
 let logs: CapturedLogs;
@@ -40,7 +40,7 @@ async function signUpWhileProviderSays(failure: Parameters<NewsletterTestEnv['fa
   const email = uniqueEmail('echo');
   t.fake.failNext(1, typeof failure === 'function' ? failure(email) : failure);
   const before = logs.lines.length;
-  const response = await subscribeRoute(jsonRequest(`${SITE}/api/newsletter/subscribe`, { email }, { headers: { 'x-forwarded-for': uniqueIp() } }));
+  const response = await subscribeRoute(jsonRequest(`${SITE}/api/newsletter/subscribe`, { email }, { headers: fromClient(uniqueIp()) }));
   await waitForImmediateSends();
   expect(response.status).toBe(200);
   const row = await t.prisma.outboxEmail.findFirstOrThrow({ where: { toAddress: email } });

@@ -77,9 +77,12 @@ describe('security headers', () => {
     expect(byName(' HTTPS://publication.example/ ')['Strict-Transport-Security']).toBe('max-age=63072000');
   });
 
-  it('next.config.ts applies them to every path', async () => {
+  it('next.config.ts applies them to every path, and no-referrer to the paths that carry tokens', async () => {
     const rules = await nextConfig.headers!();
-    expect(rules).toHaveLength(1);
+    expect(rules).toHaveLength(3);
+    expect(rules.slice(1)).toEqual(
+      ['/newsletter/:path*', '/api/newsletter/:path*'].map((source) => ({ source, headers: [{ key: 'Referrer-Policy', value: 'no-referrer' }] })),
+    );
     expect(rules[0]!.source).toBe('/:path*');
     expect(rules[0]!.headers.map((h) => h.key)).toEqual(expect.arrayContaining(['Content-Security-Policy', 'X-Content-Type-Options', 'Referrer-Policy', 'X-Frame-Options', 'Permissions-Policy']));
     expect(nextConfig.poweredByHeader).toBe(false);

@@ -1,7 +1,7 @@
 import { announceNewArticles } from '@/lib/announce/enqueue';
 import { announceErrorJson, announceJson, hasBearer, parseAnnounceRequest } from '@/lib/announce/http';
 import { log } from '@/lib/announce/log';
-import { env } from '@/lib/env';
+import { env, unsetReason } from '@/lib/env';
 import { jsonResponse } from '@/lib/newsletter/http';
 import { newsletterReadinessProblems } from '@/lib/newsletter/config';
 
@@ -17,7 +17,7 @@ import { newsletterReadinessProblems } from '@/lib/newsletter/config';
 export async function POST(request: Request): Promise<Response> {
   const secret = env.ANNOUNCE_SECRET;
   if (!secret) {
-    log.warn('announce-route-disabled', { reason: 'ANNOUNCE_SECRET is not set' });
+    log.warn('announce-route-disabled', { reason: unsetReason('ANNOUNCE_SECRET') });
     return jsonResponse({ ok: false, error: 'The announce endpoint is not configured.' }, 503);
   }
   if (!hasBearer(request, secret)) {

@@ -1,47 +1,58 @@
 import type { Metadata } from 'next';
-import { Notice, PrimaryButton } from '@/components/newsletter/notice';
+import { redirect } from 'next/navigation';
+import { Notice, PrimaryButton, UnavailableNotice } from '@/components/newsletter/notice';
 import { NewsletterUnavailableError } from '@/lib/newsletter/errors';
-import { inspectUnsubscribeToken } from '@/lib/newsletter/service';
+import { newsletterPaths, withToken } from '@/lib/newsletter/paths';
+import { inspectDataLink, inspectManageToken, type DataLinkState } from '@/lib/newsletter/service';
 
-export const metadata: Metadata = { title: 'Your data' };
+export const metadata: Metadata = { title: 'Your data', robots: { index: false } };
 
-type Props = { searchParams: Promise<{ token?: string }> };
+type Props = { searchParams: Promise<{ token?: string; error?: string }> };
 
-/** Export (JSON download) or delete everything we hold about a subscriber, from the welcome email's link. */
+const REFUSED = {
+  used: { title: 'This link has been used', text: 'Each data link works once. Ask for a new one from the link at the bottom of any of our emails.' },
+  expired: { title: 'This link has expired', text: 'Data links work for an hour. Ask for a new one from the link at the bottom of any of our emails.' },
+  unknown: { title: 'This link is not valid', text: 'We do not recognise this link. Ask for a new one from the link at the bottom of any of our emails.' },
+} as const;
+
+/**
+ * A single-use data link's page: one button that exports (a JSON download) or deletes. The GET
+ * changes nothing, so a mail scanner opening the link does not use it up. Welcome emails sent
+ * before data links existed pointed here with the manage token: those go to the manage page.
+ */
 export default async function DataPage({ searchParams }: Props) {
-  const { token } = await searchParams;
-  let valid = false;
+  const { token, error } = await searchParams;
+  let state: DataLinkState = { status: 'unknown' };
   try {
-    valid = token ? (await inspectUnsubscribeToken(token)).valid : false;
-  } catch (error) {
-    if (!(error instanceof NewsletterUnavailableError)) throw error;
+    if (token) state = await inspectDataLink(token);
+    if (token && state.status === 'unknown' && (await inspectManageToken(token)).valid) {
+      redirect(withToken(newsletterPaths.managePage, token));
+    }
+  } catch (err) {
+    if (!(err instanceof NewsletterUnavailableError)) throw err;
+    return <UnavailableNotice />;
+  }
+  const refused = error === 'used' || error === 'expired' || error === 'unknown' ? error : state.status === 'valid' ? null : state.status;
+  if (refused || state.status !== 'valid' || !token) {
+    const { title, text } = REFUSED[refused ?? 'unknown'];
     return (
-      <Notice title="The newsletter is unavailable right now">
-        <p>We could not reach our records just now. Please try the link again in a few minutes.</p>
+      <Notice title={title}>
+        <p>{text}</p>
       </Notice>
     );
   }
-  if (!token || !valid) {
-    return (
-      <Notice title="This link is not valid">
-        <p>We do not recognise this link. Use the link from your welcome email.</p>
-      </Notice>
-    );
-  }
-  const query = `token=${encodeURIComponent(token)}`;
+  const exporting = state.purpose === 'export';
   return (
-    <Notice title="Your data">
-      <p>We keep your email address, when you subscribed and confirmed, and the emails we sent you.</p>
+    <Notice title={exporting ? 'Download your data' : 'Delete your data'}>
       <p>
-        <a href={`/api/newsletter/data?${query}`} className="font-medium text-sky-700 hover:underline dark:text-sky-400">
-          Download your data (JSON)
-        </a>
+        {exporting
+          ? <>Everything we store about <strong>{state.email}</strong>, as a JSON file. This link works once.</>
+          : <>Deleting removes <strong>{state.email}</strong> and its history for good and stops every email. This cannot be undone.</>}
       </p>
-      <form method="post" action="/api/newsletter/data" className="space-y-3">
+      <form method="post" action={newsletterPaths.api.data}>
         <input type="hidden" name="token" value={token} />
-        <input type="hidden" name="_action" value="delete" />
-        <p>Deleting removes your address and history for good and stops every email.</p>
-        <PrimaryButton>Delete my data</PrimaryButton>
+        <input type="hidden" name="_action" value={state.purpose} />
+        <PrimaryButton>{exporting ? 'Download my data' : 'Delete my data'}</PrimaryButton>
       </form>
     </Notice>
   );

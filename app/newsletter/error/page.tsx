@@ -11,7 +11,7 @@ const REASONS = {
   },
   'rate-limited': {
     title: 'Too many attempts',
-    text: 'We received several signups from you in a short time. Please wait a few minutes and try again.',
+    text: 'We received several requests from you in a short time. Please wait a few minutes and try again.',
   },
   unavailable: {
     title: 'The newsletter is unavailable right now',

@@ -1,4 +1,5 @@
-import { errorJson, errorRedirect, field, jsonResponse, parseBody, seeOther, wantsJson, type ParsedBody } from '@/lib/newsletter/http';
+import { clientAddress } from '@/lib/http/client-address';
+import { crossSiteRefusal, errorJson, errorRedirect, field, jsonResponse, parseBody, seeOther, wantsJson, type ParsedBody } from '@/lib/newsletter/http';
 import { newsletterPaths, withToken } from '@/lib/newsletter/paths';
 import { confirmSubscription } from '@/lib/newsletter/service';
 
@@ -7,7 +8,8 @@ import { confirmSubscription } from '@/lib/newsletter/service';
  * email's link opens a page (GET, harmless for mail scanners) whose button posts here.
  * Form post: 303 to /newsletter/confirmed, or back to /newsletter/confirm?token=…&error=expired|unknown.
  * JSON (JSON body or Accept: application/json): 200 { ok, status: confirmed | already-confirmed },
- * 410 { status: expired }, 404 { status: unknown }. 413, 415, 503, 500 as elsewhere.
+ * 410 { status: expired }, 404 { status: unknown }. 403 for a browser posting from another site;
+ * 413, 415, 429, 503, 500 as elsewhere.
  */
 
 const MESSAGES = {
@@ -18,6 +20,8 @@ const MESSAGES = {
 } as const;
 
 export async function POST(request: Request): Promise<Response> {
+  const refused = crossSiteRefusal(request, 'confirm');
+  if (refused) return refused;
   let body: ParsedBody | undefined;
   const json = () => wantsJson(request, body);
   try {
@@ -29,7 +33,7 @@ export async function POST(request: Request): Promise<Response> {
   const token = (field(body.fields, 'token') ?? new URL(request.url).searchParams.get('token') ?? '').trim();
   let status: keyof typeof MESSAGES;
   try {
-    ({ status } = await confirmSubscription(token));
+    ({ status } = await confirmSubscription(token, { client: clientAddress(request) }));
   } catch (err) {
     return json() ? errorJson(err, 'confirm') : errorRedirect(err, 'confirm');
   }

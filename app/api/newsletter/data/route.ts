@@ -1,31 +1,30 @@
-import { errorJson, errorRedirect, field, jsonResponse, parseBody, seeOther, wantsJson, type ParsedBody } from '@/lib/newsletter/http';
+import { clientAddress } from '@/lib/http/client-address';
+import { crossSiteRefusal, errorJson, errorRedirect, field, jsonResponse, parseBody, seeOther, wantsJson, type ParsedBody } from '@/lib/newsletter/http';
 import { newsletterPaths, withToken } from '@/lib/newsletter/paths';
-import { deleteSubscriberData, exportSubscriberData } from '@/lib/newsletter/service';
+import { deleteSubscriberData, exportSubscriberData, type DataLinkRefusal } from '@/lib/newsletter/service';
 
 /**
- * A subscriber's data, by the manage token from the welcome email (/newsletter/data?token=… is the page).
- * GET ?token=…: 200 JSON download (Content-Disposition: attachment), 404 for an unknown token.
- * POST `_action=delete` (+ `token`): deletes everything; form post → 303 /newsletter/deleted
- *   (back to the page for a bad token), JSON → 200 { ok } or 404. `_action=export` answers as GET.
- * 413, 415, 503, 500 as elsewhere.
+ * POST /api/newsletter/data with `token` (a single-use data link from the email the subscriber asked
+ * for on the manage page) and `_action=export|delete`; the page /newsletter/data?token=… has the button.
+ * export: 200 JSON download (Content-Disposition: attachment). delete: form → 303 /newsletter/deleted,
+ * JSON → 200 { ok }. A used, expired or unknown link: JSON 410/404, a form back to the page with
+ * ?error=. 403 for a browser posting from another site; 400, 413, 415, 429, 503 as elsewhere.
+ * GET: 405. The link in newsletters (the manage token) cannot export or delete: that link is forwarded.
  */
 
-async function exportAnswer(token: string): Promise<Response> {
-  const data = await exportSubscriberData(token);
-  if (!data) return jsonResponse({ ok: false, error: 'This link is not valid.' }, 404);
-  return jsonResponse(data, 200, { 'Content-Disposition': 'attachment; filename="newsletter-data.json"' });
-}
+const REFUSED: Record<DataLinkRefusal, { status: number; message: string }> = {
+  used: { status: 410, message: 'This link has already been used. Ask for a new one on your subscription page.' },
+  expired: { status: 410, message: 'This link has expired. Ask for a new one on your subscription page.' },
+  unknown: { status: 404, message: 'This link is not valid.' },
+};
 
-export async function GET(request: Request): Promise<Response> {
-  const token = (new URL(request.url).searchParams.get('token') ?? '').trim();
-  try {
-    return await exportAnswer(token);
-  } catch (err) {
-    return errorJson(err, 'data-export');
-  }
+export function GET(): Response {
+  return jsonResponse({ ok: false, error: 'Use the button on the page your data link opens (POST).' }, 405, { Allow: 'POST' });
 }
 
 export async function POST(request: Request): Promise<Response> {
+  const refused = crossSiteRefusal(request, 'data');
+  if (refused) return refused;
   let body: ParsedBody | undefined;
   const json = () => wantsJson(request, body);
   try {
@@ -33,20 +32,26 @@ export async function POST(request: Request): Promise<Response> {
   } catch (err) {
     return json() ? errorJson(err, 'data') : errorRedirect(err, 'data');
   }
-  const token = (field(body.fields, 'token') ?? new URL(request.url).searchParams.get('token') ?? '').trim();
+  const token = (field(body.fields, 'token') ?? '').trim();
   const action = field(body.fields, '_action') ?? field(body.fields, 'action');
+  if (action !== 'export' && action !== 'delete') {
+    return jsonResponse({ ok: false, error: 'Unknown action; expected "delete" or "export".' }, 400);
+  }
+  const refusal = (why: DataLinkRefusal) =>
+    json() || !token
+      ? jsonResponse({ ok: false, status: why, error: REFUSED[why].message }, REFUSED[why].status)
+      : seeOther(withToken(newsletterPaths.dataPage, token, { error: why }));
 
   try {
-    if (action === 'export') return await exportAnswer(token);
-    if (action !== 'delete') return jsonResponse({ ok: false, error: 'Unknown action; expected "delete" or "export".' }, 400);
-    const deleted = await deleteSubscriberData(token);
-    if (json()) {
-      return deleted
-        ? jsonResponse({ ok: true, message: 'Your data has been deleted.' })
-        : jsonResponse({ ok: false, error: 'This link is not valid.' }, 404);
+    const options = { client: clientAddress(request) };
+    if (action === 'export') {
+      const result = await exportSubscriberData(token, options);
+      if (!result.ok) return refusal(result.refused);
+      return jsonResponse(result.data, 200, { 'Content-Disposition': 'attachment; filename="newsletter-data.json"' });
     }
-    if (deleted) return seeOther(newsletterPaths.deleted);
-    return seeOther(token ? withToken(newsletterPaths.dataPage, token, { error: 'unknown' }) : newsletterPaths.dataPage);
+    const result = await deleteSubscriberData(token, options);
+    if (!result.ok) return refusal(result.refused);
+    return json() ? jsonResponse({ ok: true, message: 'Your data has been deleted.' }) : seeOther(newsletterPaths.deleted);
   } catch (err) {
     return json() ? errorJson(err, 'data') : errorRedirect(err, 'data');
   }

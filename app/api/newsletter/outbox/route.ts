@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { env } from '@/lib/env';
+import { env, unsetReason } from '@/lib/env';
 import { errorJson, jsonResponse } from '@/lib/newsletter/http';
 import { log } from '@/lib/newsletter/log';
 import { defaultWorkerId } from '@/lib/newsletter/outbox';
@@ -26,7 +26,7 @@ function authorized(request: Request, secret: string): boolean {
 async function handle(request: Request): Promise<Response> {
   const secret = env.CRON_SECRET;
   if (!secret) {
-    log.warn('outbox-route-disabled', { reason: 'CRON_SECRET is not set' });
+    log.warn('outbox-route-disabled', { reason: unsetReason('CRON_SECRET') });
     return jsonResponse({ ok: false, error: 'The outbox endpoint is not configured.' }, 503);
   }
   if (!authorized(request, secret)) {

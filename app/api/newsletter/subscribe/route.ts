@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { clientAddress } from '@/lib/http/client-address';
 import { InvalidSubscriptionError } from '@/lib/newsletter/errors';
-import { bodyKindOf, clientIp, errorJson, errorRedirect, field, jsonResponse, parseBody, seeOther, type ParsedBody, wantsJson } from '@/lib/newsletter/http';
+import { bodyKindOf, crossSiteRefusal, errorJson, errorRedirect, field, jsonResponse, parseBody, seeOther, type ParsedBody, wantsJson } from '@/lib/newsletter/http';
 import { newsletterPaths } from '@/lib/newsletter/paths';
 import { subscribe } from '@/lib/newsletter/service';
 import { SUBSCRIBE_SUCCESS_MESSAGE, subscribeSchema } from '@/lib/validations/newsletter';
@@ -8,12 +9,15 @@ import { SUBSCRIBE_SUCCESS_MESSAGE, subscribeSchema } from '@/lib/validations/ne
 /**
  * POST /api/newsletter/subscribe
  * JSON (the form with JavaScript): 200 { ok, message } | 400 { ok:false, error, fieldErrors } |
- * 413 | 415 | 429 + Retry-After | 503 | 500. A form post (no JavaScript): 303 to the check-inbox
- * page, or to /newsletter/error?reason=… The answer is the same for a new, pending or confirmed
- * address, and for a filled-in honeypot (which writes nothing).
+ * 403 (a browser posting from another site) | 413 | 415 | 429 + Retry-After | 503 | 500. A form
+ * post (no JavaScript): 303 to the check-inbox page, or to /newsletter/error?reason=… The answer is
+ * the same for a new, pending or confirmed address, and for a filled-in honeypot (which writes nothing).
  */
 
 export async function POST(request: Request): Promise<Response> {
+  const refused = crossSiteRefusal(request, 'subscribe');
+  if (refused) return refused;
+
   // Browsers posting the no-JS form get pages; everyone else gets JSON.
   const asForm = bodyKindOf(request) !== null && !wantsJson(request);
   const fail = (err: unknown) => (asForm ? errorRedirect(err, 'subscribe') : errorJson(err, 'subscribe'));
@@ -36,7 +40,7 @@ export async function POST(request: Request): Promise<Response> {
   }
 
   try {
-    await subscribe({ email: parsed.data.email, source: parsed.data.source, ip: clientIp(request) });
+    await subscribe({ email: parsed.data.email, source: parsed.data.source }, { client: clientAddress(request) });
   } catch (err) {
     return fail(err);
   }

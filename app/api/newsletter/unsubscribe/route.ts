@@ -1,3 +1,4 @@
+import { clientAddress } from '@/lib/http/client-address';
 import { errorJson, errorRedirect, field, jsonResponse, parseBody, seeOther, wantsJson, type ParsedBody } from '@/lib/newsletter/http';
 import { newsletterPaths, withToken } from '@/lib/newsletter/paths';
 import { unsubscribe } from '@/lib/newsletter/service';
@@ -5,13 +6,14 @@ import { unsubscribe } from '@/lib/newsletter/service';
 /**
  * The unsubscribe link of every email and its List-Unsubscribe header: /api/newsletter/unsubscribe?token=…
  *
- * GET: 303 to the page /newsletter/unsubscribe?token=… whose one button posts here. A GET never
- *   unsubscribes (mail scanners fetch links).
+ * GET: 303 to the manage page /newsletter/manage?token=…, whose first button posts here. A GET
+ *   never unsubscribes (mail scanners fetch links).
  * POST with body `List-Unsubscribe=One-Click` (RFC 8058, sent by mailbox providers): unsubscribes
  *   at once; 200 text/plain (JSON when asked), 404 for an unknown token. Repeating it is harmless.
  * POST from the page's form: 303 to /newsletter/unsubscribed (back to the page for a bad token).
  * POST with JSON: 200 { ok, status } or 404.
- * The token comes from the query string or a `token` field.
+ * The token comes from the query string or a `token` field. No cross-site check here: mail
+ * providers' one-click POSTs carry no Origin, and the token is what authorises (it only unsubscribes).
  */
 
 function tokenOf(request: Request, body?: ParsedBody): string {
@@ -21,7 +23,7 @@ function tokenOf(request: Request, body?: ParsedBody): string {
 
 export function GET(request: Request): Response {
   const token = tokenOf(request);
-  return seeOther(token ? withToken(newsletterPaths.unsubscribePage, token) : newsletterPaths.unsubscribePage);
+  return seeOther(token ? withToken(newsletterPaths.managePage, token) : newsletterPaths.managePage);
 }
 
 export async function POST(request: Request): Promise<Response> {
@@ -38,7 +40,7 @@ export async function POST(request: Request): Promise<Response> {
 
   let status: 'unsubscribed' | 'unknown';
   try {
-    ({ status } = await unsubscribe(token));
+    ({ status } = await unsubscribe(token, { client: clientAddress(request) }));
   } catch (err) {
     return oneClick || json ? errorJson(err, 'unsubscribe') : errorRedirect(err, 'unsubscribe');
   }
@@ -55,5 +57,5 @@ export async function POST(request: Request): Promise<Response> {
     });
   }
   if (status === 'unsubscribed') return seeOther(newsletterPaths.unsubscribed);
-  return seeOther(token ? withToken(newsletterPaths.unsubscribePage, token, { error: 'unknown' }) : newsletterPaths.unsubscribePage);
+  return seeOther(token ? withToken(newsletterPaths.managePage, token, { error: 'unknown' }) : newsletterPaths.managePage);
 }

@@ -1,21 +1,23 @@
-import { env } from '@/lib/env';
+import { env, unsetReason } from '@/lib/env';
+import { clientAddress } from '@/lib/http/client-address';
 import { errorJson, HttpError, jsonResponse, readBodyBytes } from '@/lib/newsletter/http';
 import { log } from '@/lib/newsletter/log';
-import { handleResendEvent, MAX_WEBHOOK_BODY_BYTES, parseResendEvent, verifyResendWebhook } from '@/lib/newsletter/webhooks';
+import { handleResendEvent, limitWebhookSender, MAX_WEBHOOK_BODY_BYTES, parseResendEvent, verifyResendWebhook } from '@/lib/newsletter/webhooks';
 
 /**
  * POST /api/webhooks/resend: Resend's webhook (Svix-signed). A hard bounce or a complaint
  * suppresses the recipient (lib/newsletter/webhooks.ts).
  * 200 handled, ignored (other types, soft bounces) or a duplicate svix-id (no effect);
  * 401 signature missing, wrong or older/newer than 5 minutes (nothing written);
- * 400 a correctly signed body that is not a readable event; 413 body over 256 KB;
+ * 400 a correctly signed body that is not a readable event; 413 body over 256 KB; 429 past the
+ * per-sender limit (counted before the signature is checked);
  * 503 RESEND_WEBHOOK_SECRET unset or the database unreachable (Svix retries).
  */
 
 export async function POST(request: Request): Promise<Response> {
   const secret = env.RESEND_WEBHOOK_SECRET;
   if (!secret) {
-    log.warn('webhook-not-configured', { reason: 'RESEND_WEBHOOK_SECRET is not set' });
+    log.warn('webhook-not-configured', { reason: unsetReason('RESEND_WEBHOOK_SECRET') });
     return jsonResponse({ ok: false, error: 'Webhooks are not configured.' }, 503, { 'Retry-After': '300' });
   }
 
@@ -27,6 +29,12 @@ export async function POST(request: Request): Promise<Response> {
   } catch (err) {
     if (err instanceof HttpError) return jsonResponse({ ok: false, error: err.message }, err.status);
     throw err;
+  }
+
+  try {
+    await limitWebhookSender(clientAddress(request));
+  } catch (err) {
+    return errorJson(err, 'webhooks/resend');
   }
 
   const verified = verifyResendWebhook(rawBody, request.headers, secret);
