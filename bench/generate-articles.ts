@@ -8,7 +8,8 @@
  */
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import matter from 'gray-matter';
+import { stringify } from 'yaml';
+import { parseFrontmatter } from '../lib/content/frontmatter';
 import { REPO_ROOT } from './config';
 import { REFERENCE_SLUG } from './context';
 
@@ -19,7 +20,10 @@ export const generatedSlug = (i: number) => `bench-article-${String(i).padStart(
 /** Replaces every article in `contentDir` with `count` generated ones; returns their slugs. */
 export async function writeGeneratedArticles(contentDir: string, count: number): Promise<string[]> {
   if (count < 2) throw new Error('at least 2 articles (each links to the next one)');
-  const reference = matter(await readFile(path.join(REPO_ROOT, 'content', `${REFERENCE_SLUG}.mdx`), 'utf8'));
+  const referenceFile = path.join(REPO_ROOT, 'content', `${REFERENCE_SLUG}.mdx`);
+  const reference = parseFrontmatter(await readFile(referenceFile, 'utf8'), referenceFile);
+  if (reference.data === undefined) throw new Error(`${referenceFile}: ${reference.problems.map((p) => p.message).join('; ')}`);
+  const { takeaways } = reference.data;
   await mkdir(contentDir, { recursive: true });
   for (const entry of await readdir(contentDir)) {
     if (entry.endsWith('.mdx') || entry.endsWith('.md')) await rm(path.join(contentDir, entry));
@@ -30,7 +34,7 @@ export async function writeGeneratedArticles(contentDir: string, count: number):
   for (let i = 1; i <= count; i += 1) {
     const slug = generatedSlug(i);
     const linked = generatedSlug((i % count) + 1);
-    const body = reference.content.replace(/\]\(\/articles\/[a-z0-9-]+\)/g, `](/articles/${linked})`);
+    const body = reference.body.replace(/\]\(\/articles\/[a-z0-9-]+\)/g, `](/articles/${linked})`);
     const data = {
       title: `Distributed Systems, Part ${i}: A Practical Primer`,
       description: `Generated article ${i} of ${count} for the build-scaling benchmark: the reference article's body under a new title.`,
@@ -38,9 +42,9 @@ export async function writeGeneratedArticles(contentDir: string, count: number):
       author: 'Bench Generator',
       // A tag of its own, and one shared by an eighth of the articles: tag pages grow with the content too.
       tags: [`series-${i}`, TOPICS[i % TOPICS.length]!],
-      takeaways: reference.data.takeaways as string[],
+      takeaways,
     };
-    await writeFile(path.join(contentDir, `${slug}.mdx`), matter.stringify(body, data));
+    await writeFile(path.join(contentDir, `${slug}.mdx`), `---\n${stringify(data, { lineWidth: 0 })}---\n${body}`);
     slugs.push(slug);
   }
   return slugs;

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import GithubSlugger from 'github-slugger';
-import matter from 'gray-matter';
+import { parse } from 'yaml';
 
 /**
- * What the end-to-end tests expect, read straight from content/*.mdx with gray-matter, so the
+ * What the end-to-end tests expect, read straight from content/*.mdx with `yaml`, so the
  * tests follow the content instead of repeating it. Deliberately independent of lib/content:
  * if the loader gets visibility wrong, these tests must notice rather than agree with it.
  */
@@ -40,10 +40,9 @@ export function todayUtc(now: Date = new Date()): string {
   return now.toISOString().slice(0, 10);
 }
 
+/** `yaml` reads days as strings, quoted or not (its core schema has no dates). */
 function isoDay(value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (value instanceof Date) return value.toISOString().slice(0, 10);
-  return String(value);
+  return value === undefined || value === null ? undefined : String(value);
 }
 
 let cache: ContentArticle[] | undefined;
@@ -56,7 +55,10 @@ export function allArticles(): ContentArticle[] {
     .readdirSync(CONTENT_DIR)
     .filter((name) => name.endsWith('.mdx'))
     .map((name) => {
-      const { data, content } = matter(fs.readFileSync(path.join(CONTENT_DIR, name), 'utf8'));
+      const text = fs.readFileSync(path.join(CONTENT_DIR, name), 'utf8');
+      // The frontmatter is the YAML between the first two "---" lines; the body is the rest.
+      const [, frontmatter = '', content = ''] = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?([\s\S]*)$/.exec(text) ?? [];
+      const data: Record<string, unknown> = parse(frontmatter) ?? {};
       const date = isoDay(data.date);
       if (!date) throw new Error(`${name}: no date in the frontmatter`);
       const draft = data.draft === true;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ContentError, type ContentProblem } from './errors';
-import { fieldLine, parseFrontmatter } from './frontmatter';
+import { type FieldLine, parseFrontmatter } from './frontmatter';
 import { type ArticleLink, analyzeBody } from './mdx';
 import { compareNewestFirst, rankRelated } from './related';
 import { isSlug } from './schema';
@@ -40,7 +40,8 @@ export type ParsedArticleFile = {
   bodyLineOffset: number;
   /** Whether the body parsed as MDX (compile checks only make sense then). */
   bodyParsed: boolean;
-  raw: string;
+  /** Where each frontmatter field is written, for the reference checks' problems. */
+  fieldLine: FieldLine;
 };
 
 export type ContentLibrary = {
@@ -151,7 +152,7 @@ export function readContentDirectory(
       body: frontmatter.body,
       bodyLineOffset: frontmatter.bodyLineOffset,
       bodyParsed: analysis.tree !== undefined,
-      raw,
+      fieldLine: frontmatter.fieldLine,
     });
   }
   return { files, problems };
@@ -195,12 +196,11 @@ export function checkReferences(
     };
 
     if (article !== undefined) {
-      const lines = source.raw.split(/\r?\n/);
       article.related.forEach((slug, index) => {
-        checkTarget(slug, { file: source.file, line: fieldLine(lines, ['related', index]), field: `related[${index}]` }, '');
+        checkTarget(slug, { file: source.file, line: source.fieldLine(['related', index]), field: `related[${index}]` }, '');
       });
       if (article.next !== undefined) {
-        checkTarget(article.next, { file: source.file, line: fieldLine(lines, ['next']), field: 'next' }, '');
+        checkTarget(article.next, { file: source.file, line: source.fieldLine(['next']), field: 'next' }, '');
       }
     }
 

@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { slug as slugify } from 'github-slugger';
-import matter from 'gray-matter';
 import { site } from '@/lib/site';
-import { PLACEHOLDER_PREFIX, PLACEHOLDER_TAG } from './frontmatter';
+import { PLACEHOLDER_PREFIX, PLACEHOLDER_TAG, parseFrontmatter } from './frontmatter';
 import { defaultContentDir, utcDay } from './load';
 import { isSlug } from './schema';
 
@@ -67,7 +66,7 @@ export function mostFrequentAuthor(dir: string): string | undefined {
   }
   for (const name of names) {
     try {
-      const author: unknown = matter(fs.readFileSync(path.join(dir, name), 'utf8')).data.author;
+      const author = parseFrontmatter(fs.readFileSync(path.join(dir, name), 'utf8'), name).fields?.author;
       if (typeof author === 'string' && author.trim() !== '') counts.set(author.trim(), (counts.get(author.trim()) ?? 0) + 1);
     } catch {
       // A broken file is content:check's business, not a reason to refuse a new one.

@@ -9,18 +9,15 @@ export function isSlug(value: string): boolean {
   return SLUG_PATTERN.test(value);
 }
 
-// YAML turns an unquoted 2026-03-10 into a Date; editors may write either form.
-const isoDate = z.preprocess(
-  (value) => (value instanceof Date ? value.toISOString().slice(0, 10) : value),
-  z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, 'an ISO date such as 2026-03-10')
-    // Date.parse rolls 2026-02-30 over to March 2 instead of failing, so round-trip instead.
-    .refine((value) => {
-      const parsed = new Date(`${value}T00:00:00Z`);
-      return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === value;
-    }, 'a real calendar date'),
-);
+// The frontmatter parser (YAML core schema) gives days as strings, quoted or not.
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'an ISO date such as 2026-03-10')
+  // Date.parse rolls 2026-02-30 over to March 2 instead of failing, so round-trip instead.
+  .refine((value) => {
+    const parsed = new Date(`${value}T00:00:00Z`);
+    return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === value;
+  }, 'a real calendar date');
 
 /**
  * The editor's contract: every article's frontmatter is parsed with this schema, once,

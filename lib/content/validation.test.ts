@@ -75,7 +75,7 @@ describe('each broken file gives its own message, naming file, line and what was
       'bad-slug',
       [`${file('bad-slug', 'Bad_Slug.mdx')} file name: expected a lowercase slug such as "distributed-systems.mdx", got "Bad_Slug.mdx"`],
     ],
-    ['yaml-error', [`${file('yaml-error')}:3:1 frontmatter YAML error: missed comma between flow collection entries`]],
+    ['yaml-error', [`${file('yaml-error')}:3:1 frontmatter YAML error: Flow sequence in block collection must be sufficiently indented and end with a ]`]],
     [
       'no-frontmatter',
       [

@@ -42,7 +42,7 @@ const CASES: Case[] = [
   // Frontmatter, one kind of mistake each.
   broken('no-frontmatter', ':1 expected frontmatter at the top of the file: a line "---", the fields (title: …), and a closing "---"'),
   buildErrors('unclosed-frontmatter', ':1 frontmatter is never closed: expected a line "---" after the last field'),
-  broken('yaml-error', ':3:1 frontmatter YAML error: missed comma between flow collection entries'),
+  broken('yaml-error', ':3:1 frontmatter YAML error: Flow sequence in block collection must be sufficiently indented and end with a ]'),
   buildErrors('frontmatter-not-a-mapping', ':2 frontmatter: expected "field: value" lines such as "title: My article"'),
   broken('missing-title', ':8 frontmatter "title": expected a non-empty title, got nothing (the field is missing)'),
   buildErrors('empty-title', ':2 frontmatter "title": expected a non-empty title, got ""'),
