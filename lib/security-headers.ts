@@ -10,7 +10,8 @@
  * request, giving up the static HTML (and the CDN caching) the site is built around. Hashes are no
  * way out either: the RSC payload scripts differ per page and per build. So scripts may be inline,
  * but only from this origin: no third-party host, no eval, no plugins, no <base> hijack, no
- * framing, forms only to us. Article MDX cannot add <script> (the content check refuses it).
+ * framing, forms only to us. Article MDX cannot add <script>, event handlers or javascript: links
+ * (the content check's HTML allow-list refuses them, and the feeds are sanitized with it).
  */
 
 export type SecurityHeaderOptions = {

@@ -10,7 +10,13 @@ export async function MdxContent({ source }: { source: string }) {
   const { content } = await compileMDX({
     source,
     components: mdxComponents,
-    options: { mdxOptions: { remarkPlugins, rehypePlugins, format: 'mdx' } },
+    options: {
+      // Every `{expression}`, attribute expression and spread is removed before compiling (also
+      // next-mdx-remote's default, spelled out because the HTML allow-list relies on it): the
+      // content check cannot see inside JavaScript, so none of it may reach the page.
+      blockJS: true,
+      mdxOptions: { remarkPlugins, rehypePlugins, format: 'mdx' },
+    },
   });
   return content;
 }

@@ -1,18 +1,23 @@
-import type { Element, ElementContent, Root as HastRoot } from 'hast';
+import type { Element, ElementContent, Properties, Root as HastRoot } from 'hast';
 import { toHtml } from 'hast-util-to-html';
 import type { Root as MdastRoot } from 'mdast';
-import type { MdxJsxAttribute, MdxJsxFlowElement } from 'mdast-util-mdx-jsx';
+import type { MdxJsxAttribute, MdxJsxFlowElement, MdxJsxTextElement } from 'mdast-util-mdx-jsx';
+import { phrasing } from 'mdast-util-phrasing';
+import { find, html } from 'property-information';
 import remarkMdx from 'remark-mdx';
 import remarkParse from 'remark-parse';
 import remarkRehype, { type Options as RemarkRehypeOptions } from 'remark-rehype';
 import rehypeSlug from 'rehype-slug';
 import { unified } from 'unified';
+import { isHtmlElementName } from '@/lib/content/html-allowlist';
 import { CALLOUT_LABELS, type CalloutType } from '@/lib/mdx/callout-labels';
 import { remarkPlugins } from './options';
+import { remarkUnravelJsx } from './remark-unravel-jsx';
+import { sanitizeFeedHast } from './sanitize-feed';
 
 type State = Parameters<NonNullable<NonNullable<RemarkRehypeOptions['handlers']>['blockquote']>>[0];
 
-function attribute(node: MdxJsxFlowElement, name: string): string {
+function attribute(node: MdxJsxFlowElement | MdxJsxTextElement, name: string): string {
   const found = node.attributes.find((a): a is MdxJsxAttribute => a.type === 'mdxJsxAttribute' && a.name === name);
   return typeof found?.value === 'string' ? found.value : '';
 }
@@ -22,22 +27,42 @@ function el(tagName: string, properties: Element['properties'], children: Elemen
 }
 
 /**
+ * A lower-case JSX element as that HTML element, with its plain-text attributes. Expression
+ * and spread attributes are dropped, as next-mdx-remote's blockJS drops them on the page.
+ * Whatever the element or attribute, the sanitizer decides what stays.
+ */
+function htmlElement(node: MdxJsxFlowElement | MdxJsxTextElement, children: ElementContent[]): Element {
+  const properties: Properties = {};
+  for (const a of node.attributes) {
+    if (a.type !== 'mdxJsxAttribute' || (a.value !== null && typeof a.value !== 'string')) continue;
+    const info = find(html, a.name);
+    properties[info.property] = a.value === null ? true : info.spaceSeparated ? a.value.split(/\s+/).filter(Boolean) : a.value;
+  }
+  return el((node.name ?? '').toLowerCase(), properties, children);
+}
+
+/**
  * The same MDX components as the web page, as plain HTML elements with no React and no
  * classes: feed readers and email clients strip styles and scripts anyway.
  */
-function mdxJsxFlowElement(state: State, node: MdxJsxFlowElement): Element | ElementContent[] {
+function mdxJsxElement(state: State, node: MdxJsxFlowElement | MdxJsxTextElement): Element | ElementContent[] {
   const children = state.all(node as never) as ElementContent[];
+  if (node.name !== null && isHtmlElementName(node.name)) return htmlElement(node, children);
   switch (node.name) {
     case 'Callout': {
       const type = (attribute(node, 'type') || 'note') as CalloutType;
       const label = CALLOUT_LABELS[type] ?? CALLOUT_LABELS.note;
       // The label goes inside the first paragraph so it reads "Key insight: …" as on the page.
+      const strong = el('strong', {}, [{ type: 'text', value: label }]);
+      const space = { type: 'text', value: ' ' } as const;
       const first = children[0];
       if (first?.type === 'element' && first.tagName === 'p') {
-        first.children.unshift(el('strong', {}, [{ type: 'text', value: label }]), { type: 'text', value: ' ' });
+        first.children.unshift(strong, space);
         return el('blockquote', {}, children);
       }
-      return el('blockquote', {}, [el('p', {}, [el('strong', {}, [{ type: 'text', value: label }])]), ...children]);
+      // A one-line callout holds text, not paragraphs: it is one paragraph.
+      if (node.children.every((child) => phrasing(child))) return el('blockquote', {}, [el('p', {}, [strong, space, ...children])]);
+      return el('blockquote', {}, [el('p', {}, [strong]), ...children]);
     }
     case 'Diagram':
       return el('figure', {}, [
@@ -53,20 +78,42 @@ function mdxJsxFlowElement(state: State, node: MdxJsxFlowElement): Element | Ele
   }
 }
 
+// `{expressions}`, imports and exports render nothing, as on the page (next-mdx-remote's blockJS
+// and its import/export removal), rather than their source code as text.
+const nothing = () => undefined;
+
+const handlers = {
+  mdxJsxFlowElement: mdxJsxElement,
+  mdxJsxTextElement: mdxJsxElement,
+  mdxFlowExpression: nothing,
+  mdxTextExpression: nothing,
+  mdxjsEsm: nothing,
+} as RemarkRehypeOptions['handlers'];
+
 /**
- * Renders an article body to standalone HTML for feeds (RSS content:encoded, Atom, JSON Feed).
- * Relative links become absolute, since a feed reader has no base URL.
+ * The feed HTML tree of an article body, before sanitizing (see renderArticleHtml). Relative
+ * links become absolute, since a feed reader has no base URL.
  */
-export function renderArticleHtml(body: string, siteUrl: string): string {
+export function renderArticleHast(body: string, siteUrl: string): HastRoot {
   const processor = unified()
     .use(remarkParse)
     .use(remarkMdx)
     .use(remarkPlugins)
-    .use(remarkRehype, { handlers: { mdxJsxFlowElement } as RemarkRehypeOptions['handlers'] })
+    .use(remarkUnravelJsx)
+    .use(remarkRehype, { handlers })
     .use(rehypeSlug);
   const hast = processor.runSync(processor.parse(body) as MdastRoot) as HastRoot;
   absolutizeLinks(hast, siteUrl);
-  return toHtml(hast);
+  return hast;
+}
+
+/**
+ * Renders an article body to standalone HTML for feeds (RSS content:encoded, Atom, JSON Feed),
+ * sanitized with the article HTML allow-list: even a body that never went through the content
+ * check cannot put a script, a handler or a javascript: link into a reader's feed.
+ */
+export function renderArticleHtml(body: string, siteUrl: string): string {
+  return toHtml(sanitizeFeedHast(renderArticleHast(body, siteUrl)));
 }
 
 function absolutizeLinks(node: HastRoot | ElementContent, siteUrl: string) {

