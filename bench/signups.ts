@@ -14,6 +14,7 @@
  * these rates each of the 50 would pass 10 requests in the first seconds.) No traffic goes to those
  * addresses; they are only header values. Every request still goes through the IP check.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
@@ -123,8 +124,10 @@ export async function signupsBenchmark(ctx: BenchContext): Promise<string> {
       RESEND_API_KEY: 're_bench_not_a_real_key',
       RESEND_BASE_URL: started.url,
       EMAIL_FROM: 'The Publication <newsletter@example.com>',
-      NEWSLETTER_SECRET: 'bench-newsletter-secret-0123456789abcdef',
+      NEWSLETTER_SECRET: randomBytes(32).toString('base64url'),
       SITE_URL: 'http://127.0.0.1',
+      // The load generator plays the proxy: each request's X-Forwarded-For is its client.
+      TRUSTED_PROXY_HOPS: '1',
     });
 
     const traffic = new Traffic(String(Date.now()), repeatShare);

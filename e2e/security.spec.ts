@@ -65,6 +65,7 @@ test.describe('security headers', () => {
     '/api/health/live',
     '/api/health/ready',
     '/api/newsletter/data?token=nope',
+    '/newsletter/manage?token=nope',
   ];
 
   for (const url of GETS) {

@@ -18,6 +18,7 @@
  * killed outright, the database stays behind until a later run of the harness drops every
  * pubtest_* database older than 6 hours.
  */
+import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
@@ -121,8 +122,11 @@ async function main(): Promise<void> {
       DATABASE_URL: database.url,
       SITE_URL: ORIGIN,
       NEWSLETTER_ENABLED: 'true',
-      NEWSLETTER_SECRET: 'e2e-newsletter-secret-0123456789abcdef',
-      CRON_SECRET: 'e2e-cron-secret-0123456789',
+      // Random per run: production refuses placeholder-looking secrets (lib/secret-strength.ts).
+      NEWSLETTER_SECRET: randomBytes(32).toString('base64url'),
+      CRON_SECRET: randomBytes(24).toString('base64url'),
+      // Playwright plays the proxy: each test sends its own X-Forwarded-For (e2e/support/newsletter.ts).
+      TRUSTED_PROXY_HOPS: '1',
       RESEND_API_KEY,
       RESEND_BASE_URL: fake.url,
       EMAIL_FROM: 'Quorum <newsletter@example.com>',
