@@ -1,5 +1,9 @@
 import type { NextConfig } from 'next';
+import { parseEnv } from './lib/env-schema';
 import { securityHeaders, TOKEN_PATHS } from './lib/security-headers';
+
+// Evaluated by Next's CLI at build time, outside the app: the schema without lib/env.ts's server-only marker.
+const { env } = parseEnv();
 
 const nextConfig: NextConfig = {
   reactStrictMode: true,
@@ -13,7 +17,7 @@ const nextConfig: NextConfig = {
     return [
       {
         source: '/:path*',
-        headers: securityHeaders({ nodeEnv: process.env.NODE_ENV, siteUrl: process.env.SITE_URL }),
+        headers: securityHeaders({ nodeEnv: env.NODE_ENV, siteUrl: env.SITE_URL }),
       },
       // Newsletter pages and routes carry tokens in their URLs: never hand them to another site
       // in a Referer (a link on the page, an image a mail client loads). Later rules win in Next.

@@ -32,7 +32,7 @@ export default defineConfig({
   },
   projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'] } }],
   webServer: {
-    command: 'node_modules/.bin/tsx e2e/serve.ts',
+    command: 'node_modules/.bin/tsx --import ./scripts/lib/server-only.mjs e2e/serve.ts',
     env: { E2E_PORT: String(PORT) },
     // serve.ts prints this once /api/health/ready answers 200 (no `url` here: it would race this
     // line); the named groups become process.env in the test workers (e2e/support/newsletter.ts).

@@ -1,5 +1,6 @@
 import { env, type Env } from './env';
 import { log as defaultLog, type Logger } from './log';
+import { forgetProcessSingleton, processSingleton } from './process-singleton';
 
 /**
  * Graceful shutdown for one instance of the fleet.
@@ -40,19 +41,15 @@ type LifecycleState = {
   installed: boolean;
 };
 
-const STATE_KEY = Symbol.for('publication.lifecycle');
-
 function state(): LifecycleState {
-  const holder = globalThis as typeof globalThis & { [STATE_KEY]?: LifecycleState };
-  holder[STATE_KEY] ??= {
+  return processSingleton('lifecycle', () => ({
     shuttingDown: false,
     shuttingDownSince: undefined,
     hooks: new Map(),
     nextHookId: 1,
     shutdown: undefined,
     installed: false,
-  };
-  return holder[STATE_KEY];
+  }));
 }
 
 /** True from the moment a shutdown begins: readiness answers 503 from then on. */
@@ -215,6 +212,5 @@ export function installShutdownHandlers(options: InstallOptions = {}): void {
 
 /** Tests only: forget every flag and hook. */
 export function resetLifecycleForTests(): void {
-  const holder = globalThis as typeof globalThis & { [STATE_KEY]?: LifecycleState };
-  delete holder[STATE_KEY];
+  forgetProcessSingleton('lifecycle');
 }

@@ -6,6 +6,7 @@ import type { OutboxKind, PrismaClient } from '../generated/prisma/client';
 import { log } from './log';
 import { AbortedError, abortableSleep, TokenBucket } from './rate-limit';
 import { BatchRenderer } from './render';
+import { processSingleton } from '../process-singleton';
 
 /**
  * Sends the announcement emails (outbox rows of kind ANNOUNCEMENT and DIGEST) through the
@@ -141,17 +142,9 @@ export function defaultSenderId(): string {
   return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 }
 
-const LIMITER_KEY = Symbol.for('publication.announce.limiter');
-type LimiterHolder = { [LIMITER_KEY]?: TokenBucket };
-
-/**
- * The process-wide bucket (on globalThis: Next bundles the worker and each route separately, and
- * they must share one pace).
- */
+/** The process-wide bucket: the worker and every route of the process share one pace. */
 export function sharedBatchLimiter(): TokenBucket {
-  const holder = globalThis as typeof globalThis & LimiterHolder;
-  holder[LIMITER_KEY] ??= new TokenBucket({ requestsPerSecond: SENDER_DEFAULTS.requestsPerSecond });
-  return holder[LIMITER_KEY];
+  return processSingleton('announce.pacer', () => new TokenBucket({ requestsPerSecond: SENDER_DEFAULTS.requestsPerSecond }));
 }
 
 const RETURNING = `o.id::text AS id, o.kind::text AS kind, o.subscriber_id::text AS "subscriberId", o.to_address AS "toAddress",

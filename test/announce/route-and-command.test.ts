@@ -6,7 +6,7 @@ const ANNOUNCE_SECRET = vi.hoisted(() => {
   process.env.ANNOUNCE_SECRET = 'announce-secret-for-the-tests';
   return process.env.ANNOUNCE_SECRET;
 });
-const dbState = vi.hoisted(() => ({ client: undefined as unknown }));
+const dbState = await vi.hoisted(async () => (await import('../newsletter/email-env')).hoistedTestState());
 vi.mock('@/lib/db', async (importOriginal) =>
   (await import('../newsletter/mock-db')).mockDbModule(await importOriginal<typeof import('@/lib/db')>(), dbState),
 );

@@ -186,7 +186,7 @@ describe('npm run content:check over all of them at once', () => {
     try {
       for (const c of CASES) copyFileSync(path.join(c.dir, `${c.name}.mdx`), path.join(dir, `${c.name}.mdx`));
       const run = promisify(execFile);
-      const failure = await run(path.resolve('node_modules/.bin/tsx'), [path.resolve('scripts/content-check.ts'), dir], { cwd: ROOT }).then(
+      const failure = await run(path.resolve('node_modules/.bin/tsx'), ['--import', path.resolve('scripts/lib/server-only.mjs'), path.resolve('scripts/content-check.ts'), dir], { cwd: ROOT }).then(
         () => undefined,
         (error: { code: number; stderr: string }) => error,
       );
