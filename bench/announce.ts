@@ -26,7 +26,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { announceNewArticles } from '../lib/announce/enqueue';
-import { TokenBucket } from '../lib/announce/rate-limit';
+import { TokenBucket } from '../lib/announce/pacer';
 import { sendAnnouncementBatches, SENDER_DEFAULTS } from '../lib/announce/sender';
 import { createPrismaClient } from '../lib/db';
 import { applyMigrations } from '../lib/db/migrate';

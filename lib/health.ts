@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { env } from './env';
+import { NO_STORE } from './http/cache-control';
 import { isShuttingDown } from './lifecycle';
 import { log } from './log';
 import { keyedProcessSingleton } from './process-singleton';
@@ -168,7 +169,6 @@ export async function checkReadiness(): Promise<Readiness> {
   return result;
 }
 
-export const NO_STORE = { 'Cache-Control': 'no-store' } as const;
 
 export function liveResponse(): Response {
   return Response.json({ status: 'ok' }, { headers: NO_STORE });

@@ -9,7 +9,7 @@ vi.mock('@/lib/db', async (importOriginal) =>
 );
 
 import { announceNewArticles } from '@/lib/announce/enqueue';
-import { TokenBucket } from '@/lib/announce/rate-limit';
+import { TokenBucket } from '@/lib/announce/pacer';
 import { pendingAnnouncementEmails, releaseBatchClaims, SENDER_DEFAULTS } from '@/lib/announce/sender';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { unsubscribe } from '@/lib/newsletter/service';

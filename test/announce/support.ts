@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
-import { TokenBucket } from '@/lib/announce/rate-limit';
+import { TokenBucket } from '@/lib/announce/pacer';
 import { sendAnnouncementBatches, type SenderOptions } from '@/lib/announce/sender';
 import { newsletterSecret } from '@/lib/env';
 import type { FakeDelivery } from '../fake-resend/server';
