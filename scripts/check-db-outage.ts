@@ -21,8 +21,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { startFakeResend, type FakeResend } from '../test/fake-resend/server';
-import { startTcpProxy, type TcpProxy } from '../test/reliability/tcp-proxy';
+import { startFakeResend, type FakeResend } from '../testing/fake-resend/server';
+import { startTcpProxy, type TcpProxy } from '../testing/tcp-proxy';
 import { freePort, sleep, until, withAdmin } from './lib/checks.mjs';
 // @ts-expect-error: a plain ES module without types (shared with the Dockerfile and check-standalone).
 import { prepareStandalone } from './prepare-standalone.mjs';

@@ -40,7 +40,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { startFakeResend, type FakeDelivery, type FakeResend } from '../test/fake-resend/server';
+import { startFakeResend, type FakeDelivery, type FakeResend } from '../testing/fake-resend/server';
 import { freePort, sleep, until, withAdmin, within } from './lib/checks.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -5,7 +5,7 @@ import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { TokenBucket } from '@/lib/announce/pacer';
 import { sendAnnouncementBatches, type SenderOptions } from '@/lib/announce/sender';
 import { newsletterSecret } from '@/lib/env';
-import type { FakeDelivery } from '../fake-resend/server';
+import type { FakeDelivery } from '../../testing/fake-resend/server';
 import type { HoistedTestState } from '../newsletter/email-env';
 import { resendTransport, startNewsletterTestEnv, type NewsletterTestEnv } from '../newsletter/support';
 

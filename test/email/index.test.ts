@@ -3,7 +3,7 @@ import { readEmailConfig, type EmailConfig } from '../../lib/email/config';
 import { parseEnv } from '../../lib/env';
 import { DevMailboxTransport } from '../../lib/email/dev-mailbox';
 import { emailConfigProblem, getEmailTransport } from '../../lib/email/index';
-import { startFakeResend, type FakeResend } from '../fake-resend/server';
+import { startFakeResend, type FakeResend } from '../../testing/fake-resend/server';
 
 function config(overrides: Partial<EmailConfig>): EmailConfig {
   return {

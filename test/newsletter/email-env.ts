@@ -1,4 +1,4 @@
-import { startFakeResend, type FakeResend } from '../fake-resend/server';
+import { startFakeResend, type FakeResend } from '../../testing/fake-resend/server';
 
 /**
  * What an integration test file does before the app loads, as production does before it starts:

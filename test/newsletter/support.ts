@@ -8,7 +8,7 @@ import type { ClientAddress } from '@/lib/http/client-address';
 import { peerChain, peerChainHeader } from '@/lib/http/peer-address';
 import { newsletterSecret } from '@/lib/env';
 import { openSealedToken } from '@/lib/newsletter/tokens';
-import type { FakeResend } from '../fake-resend/server';
+import type { FakeResend } from '../../testing/fake-resend/server';
 import { API_KEY, EMAIL_FROM, type HoistedTestState } from './email-env';
 import { createTestDatabase, type TestDatabase } from '../db/harness';
 

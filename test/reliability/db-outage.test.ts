@@ -20,9 +20,9 @@ import { createPrismaClient, isDatabaseUnavailableError } from '@/lib/db';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { waitForImmediateSends } from '@/lib/newsletter/immediate';
 import { createTestDatabase, type TestDatabase } from '../db/harness';
-import type { FakeResend } from '../fake-resend/server';
+import type { FakeResend } from '../../testing/fake-resend/server';
 import { fromClient, jsonRequest, SITE, uniqueEmail, uniqueIp } from '../newsletter/support';
-import { startTcpProxy, type TcpProxy } from './tcp-proxy';
+import { startTcpProxy, type TcpProxy } from '../../testing/tcp-proxy';
 
 /** Connect timeout plus a margin: a request must fail within this, never hang. */
 const BOUNDED_MS = 15_000;
