@@ -11,6 +11,8 @@ const PORT = Number(process.env.E2E_PORT ?? 3100);
  */
 export default defineConfig({
   testDir: './e2e',
+  // Browser specs only: e2e/postbuild/*.test.ts are the Vitest post-build tests (vitest.postbuild.config.ts).
+  testMatch: '**/*.spec.ts',
   fullyParallel: true,
   forbidOnly: !!process.env.CI,
   retries: 0,

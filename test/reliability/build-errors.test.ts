@@ -15,7 +15,7 @@ import { getAllArticles, loadContent } from '@/lib/content/load';
  *
  * Cases live in test/fixtures/content/build-errors/<case>/ (one folder per case); the cases the
  * loader's own tests already had are reused from test/fixtures/content/broken/<case>/. The one
- * real `next build` of a broken article is scripts/check-broken-build.mjs (a minute; run by
+ * real `next build` of a broken article is e2e/postbuild/broken-build.test.ts (a minute; run by
  * npm run test:e2e), not this file.
  */
 

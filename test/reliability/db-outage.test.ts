@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
  * a query, refused connections, a server that accepts and never answers), the error must be
  * recognised as "unavailable" (so routes answer 503, not 500), must arrive in bounded time, and
  * the same client must work again once the database is back. The same scenario against the real
- * production server is scripts/check-db-outage.ts.
+ * production server is e2e/postbuild/db-outage.test.ts.
  */
 
 const state = await vi.hoisted(async () => (await import('../newsletter/email-env')).hoistedTestState());
