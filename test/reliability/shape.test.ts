@@ -32,7 +32,6 @@ describe('configuration', () => {
     const files = ['app', 'components', 'emails', 'lib', 'scripts'].flatMap(sourceFiles).concat(['instrumentation.ts', 'proxy.ts', 'next.config.ts', 'prisma.config.ts']);
     for (const file of files) {
       if (file === path.join('lib', 'env.ts') || file === path.join('lib', 'env-schema.ts')) continue;
-      if (/^scripts\/(check-|fleet-proof)/.test(file)) continue; // test harnesses, not the app (leaving scripts/)
       readFileSync(path.join(ROOT, file), 'utf8')
         .split('\n')
         .forEach((line, index) => {
