@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parseFrontmatter } from './frontmatter';
 import { analyzeBody } from './mdx';
 
 /**
@@ -74,4 +76,15 @@ describe('code fences', () => {
       '15 diff block line 2 starts with "t": expected +, - or a space at the start of every line (the marker column)',
     ]);
   });
+});
+
+it('the site\'s own articles use every feature and pass', () => {
+  const file = 'content/idempotency-keys-and-retries.mdx';
+  const { body, bodyLineOffset } = parseFrontmatter(fs.readFileSync(file, 'utf8'), file);
+  const analysis = analyzeBody(body, { file, lineOffset: bodyLineOffset });
+  expect(analysis.problems).toEqual([]);
+  expect(analysis.hasMath).toBe(true);
+  expect(body).toMatch(/\[\^\w+\]:/);
+  expect(body).toMatch(/```ts title="[^"]+" diff/);
+  expect(body).toMatch(/```ts title="[^"]+" \{[\d,-]+\} showLineNumbers/);
 });
