@@ -1,5 +1,4 @@
 import type { NextConfig } from 'next';
-import { KATEX_ASSET_PATH } from './lib/mdx/katex';
 import { syncKatexAssets } from './lib/mdx/katex-assets';
 import { securityHeaders, TOKEN_PATHS } from './lib/security-headers';
 
@@ -21,8 +20,6 @@ const nextConfig: NextConfig = {
         source: '/:path*',
         headers: securityHeaders({ nodeEnv: process.env.NODE_ENV, siteUrl: process.env.SITE_URL }),
       },
-      // KaTeX's files live under their version, so they never change: cache them for a year.
-      { source: `${KATEX_ASSET_PATH}/:path*`, headers: [{ key: 'Cache-Control', value: 'public, max-age=31536000, immutable' }] },
       // Newsletter pages and routes carry tokens in their URLs: never hand them to another site
       // in a Referer (a link on the page, an image a mail client loads). Later rules win in Next.
       ...TOKEN_PATHS.map((source) => ({ source, headers: [{ key: 'Referrer-Policy', value: 'no-referrer' }] })),
