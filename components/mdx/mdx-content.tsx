@@ -1,5 +1,5 @@
 import { compileMDX } from 'next-mdx-remote/rsc';
-import { rehypePlugins, remarkPlugins } from '@/lib/mdx/options';
+import { rehypePlugins, remarkPlugins, remarkRehypeOptions } from '@/lib/mdx/options';
 import { mdxComponents } from './mdx-components';
 
 /**
@@ -15,7 +15,7 @@ export async function MdxContent({ source }: { source: string }) {
       // next-mdx-remote's default, spelled out because the HTML allow-list relies on it): the
       // content check cannot see inside JavaScript, so none of it may reach the page.
       blockJS: true,
-      mdxOptions: { remarkPlugins, rehypePlugins, format: 'mdx' },
+      mdxOptions: { remarkPlugins, rehypePlugins, remarkRehypeOptions, format: 'mdx' },
     },
   });
   return content;

@@ -4,6 +4,8 @@ import type { ComponentProps } from 'react';
 /** Internal links go through next/link (prefetch); external ones open normally with a safe rel. */
 export function MdxLink({ href = '', ...rest }: ComponentProps<'a'>) {
   if (href.startsWith('/')) return <Link href={href} {...rest} />;
+  // A footnote reference is one superscript digit: padding gives it a target a finger can hit.
+  if (href.startsWith('#') && 'data-footnote-ref' in rest) return <a href={href} {...rest} className="px-0.5 no-underline hover:underline" />;
   if (href.startsWith('#')) return <a href={href} {...rest} />;
   return <a href={href} rel="noopener noreferrer" {...rest} />;
 }
