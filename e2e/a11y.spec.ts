@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
-import { REFERENCE_SLUG } from './support/content';
+import { publishedSeries, REFERENCE_SLUG } from './support/content';
 
 /** Accessibility: axe on every kind of page, the skip link, and the theme toggle without a flash. */
 
@@ -21,6 +21,8 @@ const PAGES = [
   { name: 'reference article', url: `/articles/${REFERENCE_SLUG}`, status: 200 },
   { name: 'tag page', url: '/tags/distributed-systems', status: 200 },
   { name: 'archive', url: '/articles', status: 200 },
+  { name: 'series page', url: `/series/${publishedSeries()[0]?.slug}`, status: 200 },
+  { name: 'series part', url: `/articles/${publishedSeries()[0]?.parts[0]?.slug}`, status: 200 },
   { name: '404 page', url: '/articles/does-not-exist', status: 404 },
 ];
 

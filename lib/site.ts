@@ -39,6 +39,8 @@ export const paths = {
   home: '/',
   article: (slug: string) => `/articles/${slug}`,
   tag: (tag: string) => `/tags/${tag}`,
+  series: (slug: string) => `/series/${slug}`,
+  search: '/search',
   rss: '/rss.xml',
   atom: '/atom.xml',
   jsonFeed: '/feed.json',
