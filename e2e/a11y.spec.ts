@@ -23,6 +23,9 @@ const PAGES = [
   { name: 'archive', url: '/articles', status: 200 },
   { name: 'series page', url: `/series/${publishedSeries()[0]?.slug}`, status: 200 },
   { name: 'series part', url: `/articles/${publishedSeries()[0]?.parts[0]?.slug}`, status: 200 },
+  { name: 'search page', url: '/search', status: 200 },
+  { name: 'search results', url: '/search?q=partition', status: 200 },
+  { name: 'search without results', url: '/search?q=zzzzqqqq', status: 200 },
   { name: '404 page', url: '/articles/does-not-exist', status: 404 },
 ];
 

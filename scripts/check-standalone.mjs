@@ -189,6 +189,16 @@ async function main() {
     const assetResponse = await fetch(`${origin}${asset[1]}`);
     check(assetResponse.status === 200, `${asset[1]}: ${assetResponse.status} (is .next/static copied?)`);
 
+    // Search reads the index next build wrote (.next/search-index, copied by prepare-standalone).
+    const firstWord = title.split(/\s+/).find((word) => word.length > 3) ?? title;
+    const search = await fetch(`${origin}/search?q=${encodeURIComponent(firstWord)}`);
+    const searchHtml = await search.text();
+    check(search.status === 200, `/search: ${search.status} (is .next/search-index copied?)`);
+    check(searchHtml.includes(`href="${articlePath}`), `/search?q=${firstWord} does not find ${articlePath}`);
+    const indexUrl = /data-search-index="([^"]+)"/.exec(homeHtml)?.[1];
+    check(indexUrl, 'the home page names no search index');
+    check((await fetch(`${origin}${indexUrl}`)).status === 200, `${indexUrl}: not served`);
+
     const missing = await fetch(`${origin}/articles/no-such-article-${randomBytes(3).toString('hex')}`);
     const missingHtml = await missing.text();
     check(missing.status === 404, `unknown article: ${missing.status}, expected 404`);
