@@ -50,7 +50,7 @@ export default async function SearchPage({ searchParams }: Props) {
         />
         <button
           type="submit"
-          className="rounded-md bg-sky-700 px-4 py-2 font-medium text-white hover:bg-sky-800 dark:bg-sky-600 dark:hover:bg-sky-500"
+          className="rounded-md bg-sky-700 px-4 py-2 font-medium text-white hover:bg-sky-800"
         >
           Search
         </button>

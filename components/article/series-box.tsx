@@ -53,12 +53,16 @@ export function SeriesBox({ article, placement }: { article: Article; placement:
 }
 
 function PartLink({ to, rel, part }: { to: Article; rel: 'prev' | 'next'; part: number }) {
+  const label = `${rel === 'prev' ? 'Previous' : 'Next'}: Part ${part}`;
   return (
-    <Link href={paths.article(to.slug)} rel={rel} className="text-sky-700 hover:underline dark:text-sky-400">
-      {rel === 'prev' ? <span aria-hidden="true">← </span> : null}
-      <span className="font-semibold">{rel === 'prev' ? 'Previous' : 'Next'}: Part {part}</span>
-      <span className="sr-only">, {to.title}</span>
-      {rel === 'next' ? <span aria-hidden="true"> →</span> : null}
+    // The name says which article (the visible text starts it, as WCAG's label-in-name asks).
+    <Link
+      href={paths.article(to.slug)}
+      rel={rel}
+      aria-label={`${label}, ${to.title}`}
+      className="font-semibold text-sky-700 hover:underline dark:text-sky-400"
+    >
+      {rel === 'prev' ? `← ${label}` : `${label} →`}
     </Link>
   );
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { getAllArticles } from '@/lib/content/load';
+import { env } from '@/lib/env';
 import { paths } from '@/lib/site';
 import type { Article } from '@/lib/content/types';
 import { buildSearchAssets, type SearchAssets } from './build';
@@ -25,7 +26,7 @@ function withEngine(assets: SearchAssets): Store {
 }
 
 export function getSearchStore(): Store {
-  if (process.env.NODE_ENV === 'production') {
+  if (env.NODE_ENV === 'production') {
     built ??= withEngine(readSearchAssets(distDir()));
     return built;
   }
@@ -41,7 +42,7 @@ export function getSearchStore(): Store {
 
 /** The index's version, for its URL in the header (a page render reads only the small manifest). */
 export function getSearchVersion(): string {
-  if (process.env.NODE_ENV === 'production') {
+  if (env.NODE_ENV === 'production') {
     builtVersion ??= built?.version ?? readSearchVersion(distDir());
     return builtVersion;
   }
