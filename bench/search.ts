@@ -6,8 +6,8 @@
  *     (read and parse the content, cut sections, index, write), per phase;
  *   - index size on disk and as downloaded (gzip), and the per-article sections the box fetches;
  *   - server query time over a fixed query set (words, prefixes, typos, phrases, identifiers, a
- *     tag, a miss): rankArticles plus the excerpts of the first page, the index loaded from its
- *     file as the server loads it.
+ *     tag, a miss): rankArticles plus the excerpts of the first page (RESULTS_PER_PAGE), the
+ *     index loaded from its file as the server loads it.
  *
  * Two corpora of N articles: the build-scaling generator's (the reference body under N titles:
  * every article has the same words, so gzip finds long repeats and flatters the index), and one
@@ -22,7 +22,7 @@ import { parseFrontmatter } from '../lib/content/frontmatter';
 import { loadContent } from '../lib/content/load';
 import { buildSearchAssets } from '../lib/search/build';
 import { loadIndexFile, rankArticles } from '../lib/search/engine';
-import { toHits } from '../lib/search/excerpt';
+import { RESULTS_PER_PAGE, toHits } from '../lib/search/excerpt';
 import { writeSearchAssets } from '../lib/search/files';
 import { type ArticleSection, articleSections } from '../lib/search/sections';
 import { REPO_ROOT } from './config';
@@ -141,7 +141,7 @@ async function measure(corpus: Corpus, rounds: number, outDir: string): Promise<
 
   const fragments = Object.values(assets.texts).map((s) => gz(JSON.stringify(s))).sort((a, b) => a - b);
   const search = (query: string) =>
-    toHits(rankArticles(engine, query), { sectionsOf: (slug) => assets.texts[slug], hrefOf: (slug) => `/articles/${slug}`, limit: 20 });
+    toHits(rankArticles(engine, query), { sectionsOf: (slug) => assets.texts[slug], hrefOf: (slug) => `/articles/${slug}`, limit: RESULTS_PER_PAGE });
   for (const { query } of QUERIES) search(query); // warm-up: JIT, and MiniSearch's lazy structures
   const times: number[] = [];
   const rankTimes: number[] = [];

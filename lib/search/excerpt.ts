@@ -17,6 +17,9 @@ export type Excerpt = {
   segments: Segment[];
 };
 
+/** Results /search shows (with their excerpts); the rest are counted. */
+export const RESULTS_PER_PAGE = 10;
+
 /** One result as the server page and the header box show it; `href` is the article's URL. */
 export type SearchHit = { slug: string; href: string; title: string; titleSegments: Segment[]; excerpts: Excerpt[] };
 
@@ -54,23 +57,24 @@ export function highlight(text: string, terms: ReadonlySet<string>): Segment[] {
  */
 export function excerptsFor(sections: readonly ArticleSection[], matched: readonly string[], max = 2): Excerpt[] {
   const terms = new Set(matched);
-  if (terms.size === 0) return sections.slice(0, 1).map((section) => excerptOf(section, terms));
-  const scored = sections
-    .map((section, index) => ({ section, index, score: sectionScore(section, terms) }))
-    .filter((s) => s.score > 0)
+  // Each section's marks are found once, then used to score it and to cut its excerpt.
+  const marked = sections.map((section, index) => {
+    const heading = section.heading ? marks(section.heading, terms) : [];
+    const text = terms.size > 0 ? marks(section.text, terms) : [];
+    const code = terms.size > 0 && section.code ? marks(section.code, terms) : [];
+    const score = distinct(heading) * 3 + distinct(text) + distinct(code) * 0.5;
+    return { section, index, heading, text, score };
+  });
+  const best = marked
+    .filter((m) => m.score > 0)
     .sort((a, b) => b.score - a.score || a.index - b.index)
     .slice(0, max);
-  const chosen = scored.length > 0 ? scored.map((s) => s.section) : sections.slice(0, 1);
-  return chosen.map((section) => excerptOf(section, terms));
-}
-
-function excerptOf(section: ArticleSection, terms: ReadonlySet<string>): Excerpt {
-  return {
+  return (best.length > 0 ? best : marked.slice(0, 1)).map(({ section, heading, text }) => ({
     anchor: section.anchor,
     heading: section.heading,
-    headingSegments: section.heading ? highlight(section.heading, terms) : [],
-    segments: window(section.text, terms),
-  };
+    headingSegments: section.heading ? segmentsOf(section.heading, 0, section.heading.length, heading) : [],
+    segments: window(section.text, text),
+  }));
 }
 
 type Mark = { start: number; end: number; terms: string[] };
@@ -121,31 +125,55 @@ function marksByTerms(text: string, terms: ReadonlySet<string>): Mark[] {
   return found;
 }
 
-function distinctTerms(text: string | undefined, terms: ReadonlySet<string>): number {
-  return text ? new Set(marks(text, terms).flatMap((m) => m.terms)).size : 0;
+function distinct(found: readonly Mark[]): number {
+  return new Set(found.flatMap((m) => m.terms)).size;
 }
 
-function sectionScore(section: ArticleSection, terms: ReadonlySet<string>): number {
-  return distinctTerms(section.heading, terms) * 3 + distinctTerms(section.text, terms) + distinctTerms(section.code, terms) * 0.5;
-}
+/** Characters after a match that still count as the same passage (about the window's words). */
+const SPAN = 140;
+const WORDS = new RegExp(WORD.source, 'gu');
 
-/** The WINDOW words around the densest run of matches (most distinct terms, then the earliest). */
-function window(text: string, terms: ReadonlySet<string>): Segment[] {
-  const words = [...text.matchAll(WORD)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
-  if (words.length === 0) return [];
-  const wordAt = new Map(words.map((w, i) => [w.start, i]));
-  const found = marks(text, terms);
-  const placed = found.map((mark) => ({ word: wordAt.get(mark.start) ?? 0, terms: mark.terms }));
-  let first = 0;
+/**
+ * WINDOW words of `text` starting a few words before the densest run of marks (the most distinct
+ * terms within SPAN characters, then the earliest); the opening words when nothing is marked.
+ * Linear in the marks, and only the words near the excerpt are read.
+ */
+function window(text: string, found: readonly Mark[]): Segment[] {
+  let anchor = 0;
   let best = 0;
-  for (const mark of placed) {
-    // A few words of context before the first match; the window's last words may hold more.
-    const covered = new Set(placed.filter((o) => o.word >= mark.word && o.word < mark.word + WINDOW - 4).flatMap((o) => o.terms));
-    if (covered.size > best) [best, first] = [covered.size, Math.max(0, mark.word - 4)];
+  const counts = new Map<string, number>();
+  let distinctInSpan = 0;
+  for (let i = 0, j = 0; i < found.length; i += 1) {
+    for (; j < found.length && found[j]!.start < found[i]!.start + SPAN; j += 1) {
+      for (const term of found[j]!.terms) {
+        const count = counts.get(term) ?? 0;
+        if (count === 0) distinctInSpan += 1;
+        counts.set(term, count + 1);
+      }
+    }
+    if (distinctInSpan > best) [best, anchor] = [distinctInSpan, found[i]!.start];
+    for (const term of found[i]!.terms) {
+      const count = counts.get(term)! - 1;
+      if (count === 0) distinctInSpan -= 1;
+      counts.set(term, count);
+    }
   }
-  const last = Math.min(words.length, first + WINDOW) - 1;
-  const start = words[first]!.start;
-  const end = last === words.length - 1 ? text.length : words[last]!.end;
+  // The words around the anchor: a few before it, the rest after (a word cut by where the
+  // reading starts is skipped).
+  const from = Math.max(0, anchor - 80);
+  const before: { start: number; end: number }[] = [];
+  const after: { start: number; end: number }[] = [];
+  WORDS.lastIndex = from;
+  for (let m = WORDS.exec(text); m !== null && after.length < WINDOW; m = WORDS.exec(text)) {
+    if (m.index === from && from > 0 && WORD_CHAR.test(text[from - 1]!)) continue;
+    (m.index < anchor ? before : after).push({ start: m.index, end: m.index + m[0].length });
+  }
+  const words = [...before.slice(-4), ...after].slice(0, WINDOW);
+  if (words.length === 0) return [];
+  const start = words[0]!.start;
+  WORDS.lastIndex = words.at(-1)!.end;
+  // The last word of the text: keep its closing punctuation.
+  const end = WORDS.exec(text) === null ? text.length : words.at(-1)!.end;
   const segments = segmentsOf(text, start, end, found);
   if (start > 0) segments.unshift({ text: '… ', mark: false });
   if (end < text.length) segments.push({ text: ' …', mark: false });

@@ -5,7 +5,7 @@ import { paths } from '@/lib/site';
 import type { Article } from '@/lib/content/types';
 import { buildSearchAssets, type SearchAssets } from './build';
 import { loadIndexFile, normalizeQuery, rankArticles, type SearchEngine } from './engine';
-import { type SearchHit, toHits } from './excerpt';
+import { RESULTS_PER_PAGE, type SearchHit, toHits } from './excerpt';
 import { readSearchAssets, readSearchVersion } from './files';
 import { articleSections } from './sections';
 
@@ -48,8 +48,6 @@ export function getSearchVersion(): string {
   }
   return getSearchStore().version;
 }
-
-export const RESULTS_PER_PAGE = 20;
 
 export type SiteSearch = { query: string; total: number; hits: SearchHit[] };
 
