@@ -1,6 +1,7 @@
 import type { NextConfig } from 'next';
 import { parseEnv } from './lib/env-schema';
 import { syncKatexAssets } from './lib/mdx/katex-assets';
+import { buildSearchIndex } from './lib/search/after-compile';
 import { securityHeaders, TOKEN_PATHS } from './lib/security-headers';
 
 // Evaluated by Next's CLI at build time, outside the app: the schema without lib/env.ts's server-only marker.
@@ -16,6 +17,9 @@ const nextConfig: NextConfig = {
   // A self-contained server (.next/standalone/server.js with only the node_modules it uses) for
   // the container image; scripts/prepare-standalone.mjs adds static files, content and migrations.
   output: 'standalone',
+  // The search index of the articles this build publishes, written to .next/search-index/ before
+  // the pages are prerendered (lib/search/files.ts).
+  compiler: { runAfterProductionCompile: buildSearchIndex },
   // Security headers on every response: pages, feeds, API routes and static files. Evaluated at
   // build time (see lib/security-headers.ts for the policy and why it allows inline scripts).
   async headers() {

@@ -1,5 +1,5 @@
 import type { MetadataRoute } from 'next';
-import { getAllArticles, getAllTags } from '@/lib/content/load';
+import { getAllArticles, getAllSeries, getAllTags } from '@/lib/content/load';
 import { absoluteUrl, paths } from '@/lib/site';
 
 export default function sitemap(): MetadataRoute.Sitemap {
@@ -14,6 +14,12 @@ export default function sitemap(): MetadataRoute.Sitemap {
       lastModified: article.updated ?? article.date,
       changeFrequency: 'monthly' as const,
       priority: 0.8,
+    })),
+    ...getAllSeries().map((series) => ({
+      url: absoluteUrl(paths.series(series.slug)),
+      lastModified: series.parts.map((part) => part.updated ?? part.date).sort().at(-1),
+      changeFrequency: 'weekly' as const,
+      priority: 0.5,
     })),
     ...getAllTags().map(({ tag }) => ({
       url: absoluteUrl(paths.tag(tag)),

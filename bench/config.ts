@@ -23,6 +23,8 @@ export type BenchConfig = {
   };
   signups: { connections: number; durationSec: number; repeatShare: number };
   announce: { subscribers: number; seconds: number };
+  /** Articles per corpus for the search index, and rounds of the query set. */
+  search: { articles: number; rounds: number };
 };
 
 export function configFor(mode: 'full' | 'smoke'): BenchConfig {
@@ -37,6 +39,7 @@ export function configFor(mode: 'full' | 'smoke'): BenchConfig {
       buildScaling: { sizes: [3, 5], rounds: 1, onceSizes: [] },
       signups: { connections: 50, durationSec: 1, repeatShare: 0.3 },
       announce: { subscribers: 2_000, seconds: 3 },
+      search: { articles: 12, rounds: 2 },
     };
   }
   return {
@@ -50,5 +53,6 @@ export function configFor(mode: 'full' | 'smoke'): BenchConfig {
     buildScaling: { sizes: [10, 100], rounds: Number(process.env.BENCH_BUILD_ROUNDS ?? 2), onceSizes: [1000] },
     signups: { connections: 50, durationSec: 10, repeatShare: 0.3 },
     announce: { subscribers: 100_000, seconds: 30 },
+    search: { articles: 1000, rounds: 20 },
   };
 }

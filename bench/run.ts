@@ -25,6 +25,7 @@ import { lighthouseBenchmark } from './lighthouse';
 import { stopAll } from '../testing/processes';
 import { bytes, seconds, table } from './lib/stats';
 import { copyProject, createEmptyApp, headCommit, nextBuild, startAppServer, type AppServer } from './lib/workspace';
+import { searchBenchmark } from './search';
 import { servingBenchmark } from './serving';
 import { signupsBenchmark } from './signups';
 
@@ -52,6 +53,7 @@ const BENCHMARKS: { id: string; title: string; run: (ctx: BenchContext) => Promi
   { id: 'lighthouse', title: '3. Lighthouse (mobile preset)', run: lighthouseBenchmark },
   { id: 'signups', title: '5. Signups: POST /api/newsletter/subscribe under load', run: signupsBenchmark },
   { id: 'announcements', title: '6. Announcements: enqueue for many subscribers, send rate at 2 requests/s', run: announcementsBenchmark },
+  { id: 'search', title: '7. Search: server query time, index size, build time per article', run: searchBenchmark },
   { id: 'build-scaling', title: '4. Build scaling: next build with N generated articles', run: buildScalingBenchmark },
 ];
 
@@ -83,7 +85,8 @@ async function main(): Promise<number> {
   const appDir = path.join(config.workDir, 'app');
   const emptyDir = path.join(config.workDir, 'empty');
   let server: AppServer | undefined;
-  if (wanted.some((b) => b.id !== 'build-scaling' && b.id !== 'announcements')) {
+  // Build scaling, announcements and search need no build of the project or server.
+  if (wanted.some((b) => !['build-scaling', 'announcements', 'search'].includes(b.id))) {
     log(`copying HEAD (${commit}) to ${path.relative(REPO_ROOT, appDir)} and building it`);
     await copyProject(appDir);
     const appBuild = await nextBuild(appDir);
@@ -185,7 +188,7 @@ async function articleCount(dir: string): Promise<number> {
 }
 
 async function writeResults(file: string, commit: string, preamble: string[], sections: Section[]): Promise<void> {
-  const order = ['serving', 'client-js', 'lighthouse', 'build-scaling', 'signups', 'announcements'];
+  const order = ['serving', 'client-js', 'lighthouse', 'build-scaling', 'signups', 'announcements', 'search'];
   const sorted = [...sections].sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
   const cpu = cpus();
   const command = mode === 'smoke' ? 'npm run bench:smoke' : 'npm run bench';

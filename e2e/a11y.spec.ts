@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
-import { REFERENCE_SLUG } from './support/content';
+import { publishedSeries, REFERENCE_SLUG } from './support/content';
 
 /** Accessibility: axe on every kind of page, the skip link, and the theme toggle without a flash. */
 
@@ -23,6 +23,11 @@ const PAGES = [
   { name: 'article with footnotes, math and diff code', url: '/articles/idempotency-keys-and-retries', status: 200 },
   { name: 'tag page', url: '/tags/distributed-systems', status: 200 },
   { name: 'archive', url: '/articles', status: 200 },
+  { name: 'series page', url: `/series/${publishedSeries()[0]?.slug}`, status: 200 },
+  { name: 'series part', url: `/articles/${publishedSeries()[0]?.parts[0]?.slug}`, status: 200 },
+  { name: 'search page', url: '/search', status: 200 },
+  { name: 'search results', url: '/search?q=partition', status: 200 },
+  { name: 'search without results', url: '/search?q=zzzzqqqq', status: 200 },
   { name: '404 page', url: '/articles/does-not-exist', status: 404 },
 ];
 

@@ -5,6 +5,8 @@
 // nothing else: `node server.js` serves the site, `node migrate.mjs` applies the migrations.
 //
 //   .next/static        -> .next/standalone/.next/static   (Next leaves it out: a CDN could serve it)
+//   .next/search-index  -> .next/standalone/.next/search-index (the index next build wrote; /search
+//                                                            and the header box read it)
 //   public/             -> .next/standalone/public          (when there is one)
 //   content/            -> .next/standalone/content         (the loader reads it at runtime: the
 //                                                            not-found page lists articles)
@@ -103,6 +105,8 @@ export async function prepareStandalone({ root = defaultRoot, log = (line) => co
 
   await replaceDir(path.join(root, '.next', 'static'), path.join(standalone, '.next', 'static'));
   log('prepare-standalone: .next/static');
+  await replaceDir(path.join(root, '.next', 'search-index'), path.join(standalone, '.next', 'search-index'));
+  log('prepare-standalone: .next/search-index');
   if (await exists(path.join(root, 'public'))) {
     await replaceDir(path.join(root, 'public'), path.join(standalone, 'public'));
     log('prepare-standalone: public/');

@@ -1,3 +1,4 @@
+import { seriesSlug } from '@/lib/content/series';
 import type { Article } from '@/lib/content/types';
 import { absoluteUrl, paths, site } from '@/lib/site';
 
@@ -18,6 +19,13 @@ export function ArticleJsonLd({ article }: { article: Article }) {
     image: absoluteUrl(`/articles/${article.slug}/opengraph-image`),
     keywords: article.tags.join(', '),
     wordCount: article.readingTime.words,
+    // A part of a series: schema.org's CreativeWorkSeries, with the part number as position.
+    ...(article.series
+      ? {
+          isPartOf: { '@type': 'CreativeWorkSeries', name: article.series.name, url: absoluteUrl(paths.series(seriesSlug(article.series))) },
+          position: article.series.part,
+        }
+      : {}),
   };
   return (
     <script

@@ -1,5 +1,7 @@
 import Link from 'next/link';
-import { site } from '@/lib/site';
+import { SearchLauncher } from '@/components/search/search-launcher';
+import { getSearchVersion } from '@/lib/search/store';
+import { paths, site } from '@/lib/site';
 import { ThemeToggle } from './theme-toggle';
 
 export function SiteHeader() {
@@ -10,6 +12,12 @@ export function SiteHeader() {
           {site.name}
         </Link>
         <nav aria-label="Main" className="flex items-center gap-1 text-sm sm:gap-3">
+          <SearchLauncher
+            indexUrl={paths.searchIndex(getSearchVersion())}
+            searchUrl={paths.search}
+            articleBase={paths.article('')}
+            className="rounded px-2 py-1 text-zinc-700 hover:text-zinc-950 dark:text-zinc-300 dark:hover:text-white"
+          />
           <Link href="/articles" className="rounded px-2 py-1 text-zinc-700 hover:text-zinc-950 dark:text-zinc-300 dark:hover:text-white">
             Archive
           </Link>

@@ -157,6 +157,18 @@ describe('the standalone server, as the image runs it', () => {
       expect(assetResponse.status, `${asset![1]} (is .next/static copied?)`).toBe(200);
     });
 
+    step('search finds that article, and the index the home page names is served (.next/search-index is there)', async () => {
+      const firstWord = title.split(/\s+/).find((word) => word.length > 3) ?? title;
+      const search = await fetch(`${origin}/search?q=${encodeURIComponent(firstWord)}`);
+      const searchHtml = await search.text();
+      expect(search.status, '/search (is .next/search-index copied?)').toBe(200);
+      expect(searchHtml.includes(`href="${articlePath}`), `/search?q=${firstWord} does not find ${articlePath}`).toBe(true);
+      const homeHtml = await (await fetch(`${origin}/`)).text();
+      const indexUrl = /data-search-index="([^"]+)"/.exec(homeHtml)?.[1];
+      expect(indexUrl, 'the home page names no search index').toBeTruthy();
+      expect((await fetch(`${origin}${indexUrl}`)).status, `${indexUrl}: not served`).toBe(200);
+    });
+
     step('the not-found page, listing articles (content/ is there at runtime)', async () => {
       const missing = await fetch(`${origin}/articles/no-such-article-${randomBytes(3).toString('hex')}`);
       const html = await missing.text();

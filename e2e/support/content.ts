@@ -26,6 +26,7 @@ export type ContentArticle = {
   takeaways: string[];
   related: string[];
   next?: string;
+  series?: { name: string; part: number; slug?: string };
   draft: boolean;
   /** Readers can see it: not a draft, and dated today (UTC) or earlier. */
   published: boolean;
@@ -73,6 +74,7 @@ export function allArticles(): ContentArticle[] {
         takeaways: (data.takeaways ?? []) as string[],
         related: (data.related ?? []) as string[],
         next: data.next as string | undefined,
+        series: data.series as ContentArticle['series'],
         draft,
         published: !draft && date <= today,
         body: content,
@@ -100,6 +102,22 @@ export function article(slug: string): ContentArticle {
   const found = allArticles().find((a) => a.slug === slug);
   if (!found) throw new Error(`no content/${slug}.mdx`);
   return found;
+}
+
+export type ContentSeries = { slug: string; name: string; parts: ContentArticle[] };
+
+/** The series readers see: published parts only, in part order; the slug as github-slugger makes it. */
+export function publishedSeries(): ContentSeries[] {
+  const all = new Map<string, ContentSeries>();
+  for (const a of publishedArticles()) {
+    if (!a.series) continue;
+    const slug = a.series.slug ?? new GithubSlugger().slug(a.series.name).replace(/-{2,}/g, '-');
+    const series = all.get(slug) ?? { slug, name: a.series.name, parts: [] };
+    series.parts.push(a);
+    all.set(slug, series);
+  }
+  for (const series of all.values()) series.parts.sort((a, b) => (a.series?.part ?? 0) - (b.series?.part ?? 0));
+  return [...all.values()];
 }
 
 /** Tags carried by published articles. */

@@ -81,3 +81,31 @@ describe('buildFeed', () => {
     expect(absolutizeUrls('<img src="/a.png">', 'https://example.com/blog')).toBe('<img src="https://example.com/blog/a.png">');
   });
 });
+
+describe('buildFeed: a part of a series', () => {
+  const series = loadContent({ dir: path.resolve('test/fixtures/content/series/valid'), now: new Date('2026-03-15T12:00:00Z'), includeDrafts: false });
+  const feed = buildFeed(series.articles, { siteUrl });
+  const line = '<p><em>Part 2 of 2 of the series <a href="https://example.com/series/consensus-in-practice">Consensus in practice</a>.</em></p>';
+
+  it('RSS: a category for the series (domain: its page) and "Part 2 of 2" as the content\'s first line', () => {
+    const rss = feed.rss2();
+    expect(rss).toContain('<category domain="https://example.com/series/consensus-in-practice">Series: Consensus in practice</category>');
+    expect(rss).toContain(`<content:encoded><![CDATA[${line}<p>`);
+    // Part three is a draft: readers' feeds never count it.
+    expect(rss).not.toContain('of 3');
+  });
+
+  it('Atom: the series as a category with its own scheme', () => {
+    expect(feed.atom1()).toContain('<category label="Series: Consensus in practice" scheme="https://example.com/series/" term="consensus-in-practice"/>');
+  });
+
+  it('JSON Feed: the series among the tags, and the same first line', () => {
+    const json = JSON.parse(feed.json1()) as { items: { id: string; tags: string[]; content_html: string }[] };
+    const two = json.items.find((item) => item.id.endsWith('/articles/part-two'));
+    expect(two?.tags).toEqual(['consensus', 'Series: Consensus in practice']);
+    expect(two?.content_html.startsWith(line)).toBe(true);
+    const standalone = json.items.find((item) => item.id.endsWith('/articles/standalone'));
+    expect(standalone?.tags).toEqual(['consensus']);
+    expect(standalone?.content_html.startsWith('<p>A minimal')).toBe(true);
+  });
+});

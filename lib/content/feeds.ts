@@ -1,5 +1,6 @@
 import { Feed } from 'feed';
 import { absoluteUrl, paths, site } from '@/lib/site';
+import { collectSeries, placeInSeries } from './series';
 import type { Article } from './types';
 
 export type FeedOptions = {
@@ -34,21 +35,34 @@ export function buildFeed(articles: readonly Article[], { siteUrl = site.url, re
     author: { name: site.defaultAuthor, link: home },
   });
 
+  const series = collectSeries(articles);
   for (const article of articles) {
     const link = url(paths.article(article.slug));
+    // A part of a series says so twice: as a category (RSS <category domain>, Atom <category
+    // scheme term label>, JSON Feed tags) and as the content's first line, "Part 2 of 4 of …".
+    const placement = placeInSeries(article, series);
+    const seriesUrl = placement ? url(paths.series(placement.series.slug)) : '';
+    const seriesLine = placement
+      ? `<p><em>Part ${placement.part} of ${placement.total} of the series <a href="${escapeHtml(seriesUrl)}">${escapeHtml(placement.series.name)}</a>.</em></p>`
+      : '';
     feed.addItem({
       title: article.title,
       id: link,
       guid: link,
       link,
       description: article.description,
-      content: renderHtml ? absolutizeUrls(renderHtml(article), siteUrl) : summaryHtml(article),
+      content: seriesLine + (renderHtml ? absolutizeUrls(renderHtml(article), siteUrl) : summaryHtml(article)),
       // `date` is the item's last change (Atom <updated>, JSON date_modified); `published` is
       // the first publication (Atom <published>, RSS <pubDate>, JSON date_published).
       date: lastModified(article),
       published: day(article.date),
       author: [{ name: article.author }],
-      category: article.tags.map((tag) => ({ name: tag, term: tag, domain: url(paths.tag(tag)) })),
+      category: [
+        ...article.tags.map((tag) => ({ name: tag, term: tag, domain: url(paths.tag(tag)) })),
+        ...(placement
+          ? [{ name: `Series: ${placement.series.name}`, term: placement.series.slug, domain: seriesUrl, scheme: url(paths.series('')) }]
+          : []),
+      ],
     });
   }
   return feed;

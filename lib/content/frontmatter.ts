@@ -5,7 +5,7 @@
 import { type Document, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type { ZodError } from 'zod';
 import type { ContentProblem } from './errors';
-import { type Frontmatter, frontmatterKeys, frontmatterSchema } from './schema';
+import { type Frontmatter, frontmatterKeys, frontmatterSchema, seriesKeys } from './schema';
 
 /** Starts every placeholder `npm run new:article` writes; a published article must not keep one. */
 export const PLACEHOLDER_PREFIX = 'TODO:';
@@ -38,6 +38,10 @@ const FIELD_EXPECTATIONS: Record<string, string> = {
   takeaways: 'a list of one-line takeaways',
   related: 'a list of article slugs such as [zero-downtime-deployments]',
   next: 'an article slug such as "zero-downtime-deployments"',
+  series: 'a series such as { name: "Consensus in practice", part: 2 }',
+  'series.name': 'the series name, such as "Consensus in practice"',
+  'series.part': 'a whole part number such as 2',
+  'series.slug': 'a lowercase slug such as "consensus-in-practice"',
   draft: 'true or false',
 };
 
@@ -54,11 +58,19 @@ export function parseFrontmatter(raw: string, file: string): ParsedFrontmatter {
     const { line, col } = counter.linePos(offset);
     return { line: line + 1, column: col }; // the YAML starts on file line 2
   };
-  const fieldLine: FieldLine = ([key, index]) => {
-    const pair = isMap(doc.contents) ? doc.contents.items.find((p) => isScalar(p.key) && p.key.value === key) : undefined;
-    const item = typeof index === 'number' && isSeq(pair?.value) ? pair.value.items[index] : undefined;
-    const node = isNode(item) ? item : pair?.key;
-    return isNode(node) && node.range ? at(node.range[0]).line : undefined;
+  // Walks the path as far as it is written: a list item's own line, a nested key's (series.part) own
+  // line, else the line of the deepest field that exists.
+  const fieldLine: FieldLine = (path) => {
+    let value: unknown = doc.contents;
+    let found: unknown;
+    for (const part of path) {
+      const pair = isMap(value) ? value.items.find((p) => isScalar(p.key) && p.key.value === part) : undefined;
+      const item = typeof part === 'number' && isSeq(value) ? value.items[part] : undefined;
+      if (pair !== undefined) [found, value] = [pair.key, pair.value];
+      else if (isNode(item)) [found, value] = [item, item];
+      else break;
+    }
+    return isNode(found) && found.range ? at(found.range[0]).line : undefined;
   };
   const parsed = { data: undefined, fields: undefined, body: fence.body, bodyLineOffset: fence.closingLine, fieldLine };
 
@@ -126,15 +138,17 @@ function issueProblems(
   const fields = new Set<string>();
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
+      // Top-level fields, or the keys of a nested field such as series.
+      const known = issue.path.length === 0 ? frontmatterKeys : seriesKeys;
       for (const key of issue.keys) {
-        const suggestion = suggestKey(key);
+        const suggestion = suggestKey(key, known);
         problems.push({
           file,
-          line: fieldLine([key]),
-          field: key,
+          line: fieldLine([...issue.path, key]),
+          field: fieldName([...issue.path, key]),
           message:
             `unknown field${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; ` +
-            `expected one of ${frontmatterKeys.join(', ')}`,
+            `expected one of ${known.join(', ')}`,
         });
       }
       continue;
@@ -159,7 +173,8 @@ function expectation(issue: ZodError['issues'][number]): string {
   // The schema's own messages are already phrased as expectations ("an ISO date such as …").
   if (!issue.message.startsWith('Invalid input') && !issue.message.startsWith('Too ')) return issue.message;
   if (issue.code === 'invalid_type') {
-    if (issue.path.length === 1 && FIELD_EXPECTATIONS[key]) return FIELD_EXPECTATIONS[key];
+    const field = fieldName(issue.path);
+    if (FIELD_EXPECTATIONS[field]) return FIELD_EXPECTATIONS[field];
     return issue.expected === 'string' ? 'a string' : `a ${issue.expected}`;
   }
   if (issue.code === 'too_small' && issue.origin === 'string') return 'a non-empty string';
@@ -199,9 +214,9 @@ function describe(node: unknown, doc: Document): string {
   return json.length > 80 ? `${json.slice(0, 77)}...` : json;
 }
 
-function suggestKey(key: string): string | undefined {
+function suggestKey(key: string, known: readonly string[]): string | undefined {
   const lower = key.toLowerCase();
-  return frontmatterKeys.find(
+  return known.find(
     (known) => known === lower || lower.startsWith(known) || (known.startsWith(lower) && lower.length >= 3),
   );
 }

@@ -1,10 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Root } from 'mdast';
 import { ContentError, type ContentProblem } from './errors';
 import { type FieldLine, parseFrontmatter } from './frontmatter';
 import { type ArticleLink, analyzeBody } from './mdx';
 import { compareNewestFirst, rankRelated } from './related';
 import { isSlug } from './schema';
+import { checkSeries, collectSeries, placeInSeries, type Series, type SeriesPlacement } from './series';
 import type { Article, ArticleStatus, TagCount } from './types';
 import { env } from '../env';
 
@@ -25,6 +27,12 @@ export type LoadOptions = {
   now?: Date;
   /** Error messages name files relative to this. Default: cwd. */
   root?: string;
+  /**
+   * Called with each article and its parsed MDX tree as it is read, so a consumer (the search
+   * index) can read the tree without parsing the body a second time. Uncached: it disables the
+   * process cache below.
+   */
+  onParsed?: (article: Article, tree: Root) => void;
 };
 
 type Mode = { includeDrafts: boolean; includeScheduled: boolean; today: string };
@@ -51,6 +59,8 @@ export type ContentLibrary = {
   /** The articles readers see in this mode, newest first. */
   articles: Article[];
   bySlug: Map<string, Article>;
+  /** The series readers can see, by slug, each with its visible parts in order. */
+  series: Map<string, Series>;
 };
 
 export function defaultContentDir(): string {
@@ -88,7 +98,11 @@ function isVisible(status: ArticleStatus, mode: Mode): boolean {
  */
 export function readContentDirectory(
   dir: string,
-  { root = process.cwd(), today = utcDay(new Date()) }: { root?: string; today?: string } = {},
+  {
+    root = process.cwd(),
+    today = utcDay(new Date()),
+    onParsed,
+  }: { root?: string; today?: string; onParsed?: LoadOptions['onParsed'] } = {},
 ): { files: ParsedArticleFile[]; problems: ContentProblem[] } {
   const relative = (absolute: string) => {
     const rel = path.relative(root, absolute);
@@ -145,6 +159,7 @@ export function readContentDirectory(
           };
     // A file whose name is not a slug has no URL, so it takes no part in the site or in link checks.
     if (!slugOk) continue;
+    if (article !== undefined && analysis.tree !== undefined) onParsed?.(article, analysis.tree);
     files.push({
       file,
       slug,
@@ -217,6 +232,7 @@ export function checkReferences(
       }
     }
   }
+  problems.push(...checkSeries(files, visible));
   return problems;
 }
 
@@ -224,14 +240,14 @@ export function checkReferences(
 export function loadContent(options: LoadOptions = {}): ContentLibrary {
   const mode = resolveMode(options);
   const dir = options.dir ?? defaultContentDir();
-  const { files, problems } = readContentDirectory(dir, { root: options.root, today: mode.today });
+  const { files, problems } = readContentDirectory(dir, { root: options.root, today: mode.today, onParsed: options.onParsed });
   const visible = (article: Article) => isVisible(article.status, mode);
   problems.push(...checkReferences(files, visible));
   if (problems.length > 0) throw new ContentError(problems);
 
   const all = files.flatMap((f) => (f.article ? [f.article] : [])).sort(compareNewestFirst);
   const articles = all.filter(visible);
-  return { all, articles, bySlug: new Map(articles.map((a) => [a.slug, a])) };
+  return { all, articles, bySlug: new Map(articles.map((a) => [a.slug, a])), series: collectSeries(articles) };
 }
 
 // Production builds and servers read the content once per process. In development a load costs
@@ -258,7 +274,7 @@ function directorySignature(dir: string): string {
 
 function library(options: LoadOptions = {}): ContentLibrary {
   const nodeEnv = env.NODE_ENV;
-  if (nodeEnv !== 'production' && nodeEnv !== 'development') return loadContent(options);
+  if ((nodeEnv !== 'production' && nodeEnv !== 'development') || options.onParsed) return loadContent(options);
   const dir = options.dir ?? defaultContentDir();
   const key = JSON.stringify([dir, options.root ?? process.cwd(), resolveMode(options)]);
   const signature = nodeEnv === 'production' ? '' : directorySignature(dir);
@@ -300,7 +316,26 @@ export function getRelatedArticles(article: Article, limit = 3, options?: LoadOp
   return rankRelated(article, library(options).articles, limit);
 }
 
-/** The article named in `next`, when readers can see it. */
+/**
+ * The "Next up" article: the one the editor named in `next`, else the next part of the article's
+ * series (the natural next read), when readers can see it.
+ */
 export function getNextArticle(article: Article, options?: LoadOptions): Article | undefined {
-  return article.next === undefined ? undefined : getArticle(article.next, options);
+  if (article.next !== undefined) return getArticle(article.next, options);
+  return getSeriesPlacement(article, options)?.next;
+}
+
+/** Every series readers can see, by name. */
+export function getAllSeries(options?: LoadOptions): Series[] {
+  return [...library(options).series.values()].sort((a, b) => a.name.localeCompare(b.name, 'en'));
+}
+
+/** The series at /series/<slug>, or undefined when readers can see none of its parts. */
+export function getSeries(slug: string, options?: LoadOptions): Series | undefined {
+  return library(options).series.get(slug);
+}
+
+/** "Part 2 of 4" and the neighbouring parts, when the article is in a series readers can see. */
+export function getSeriesPlacement(article: Article, options?: LoadOptions): SeriesPlacement | undefined {
+  return placeInSeries(article, library(options).series);
 }

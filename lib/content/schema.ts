@@ -20,6 +20,20 @@ const isoDate = z
   }, 'a real calendar date');
 
 /**
+ * `series: { name: "Consensus in practice", part: 2 }`: the article is part 2 of that series. The
+ * series lives at /series/<slug>, the slug derived from the name (github-slugger) unless `slug` says
+ * otherwise. Rules across articles (one article per part, no gaps, no hidden earlier parts, one name
+ * per slug) are checked with the other references, in lib/content/series.ts.
+ */
+const series = z
+  .object({
+    name: z.string().trim().min(1, 'the series name, such as "Consensus in practice"'),
+    part: z.number().int('a whole part number such as 2').min(1, 'a part number of 1 or more'),
+    slug: slug.optional(),
+  })
+  .strict();
+
+/**
  * The editor's contract: every article's frontmatter is parsed with this schema, once,
  * by the loader (lib/content/load.ts). The README's frontmatter reference documents it.
  */
@@ -34,11 +48,16 @@ export const frontmatterSchema = z
     takeaways: z.array(z.string().trim().min(1).max(160, 'at most 160 characters')).min(1, 'at least one takeaway'),
     related: z.array(slug).default([]),
     next: slug.optional(),
+    series: series.optional(),
     draft: z.boolean().default(false),
   })
   .strict();
 
 export type Frontmatter = z.infer<typeof frontmatterSchema>;
+export type SeriesField = z.infer<typeof series>;
+
+/** The keys a `series` field may have. */
+export const seriesKeys: readonly string[] = Object.keys(series.shape);
 
 /** The fields an editor may write, in the order the README documents them. */
 export const frontmatterKeys: readonly string[] = Object.keys(frontmatterSchema.shape);

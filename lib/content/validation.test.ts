@@ -42,8 +42,8 @@ describe('each broken file gives its own message, naming file, line and what was
     [
       'unknown-key',
       [
-        `${file('unknown-key')}:9 frontmatter "tag": unknown field (did you mean "tags"?); expected one of title, description, date, updated, author, tags, takeaways, related, next, draft`,
-        `${file('unknown-key')}:10 frontmatter "category": unknown field; expected one of title, description, date, updated, author, tags, takeaways, related, next, draft`,
+        `${file('unknown-key')}:9 frontmatter "tag": unknown field (did you mean "tags"?); expected one of title, description, date, updated, author, tags, takeaways, related, next, series, draft`,
+        `${file('unknown-key')}:10 frontmatter "category": unknown field; expected one of title, description, date, updated, author, tags, takeaways, related, next, series, draft`,
       ],
     ],
     ['unknown-related', [`${file('unknown-related')}:9 frontmatter "related[0]": no article with slug "nope"`]],

@@ -36,7 +36,7 @@ const broken = (name: string, ...expected: string[]): Case => ({
   expected: expected.map((line) => `test/fixtures/content/broken/${name}/${name}.mdx${line}`),
 });
 
-const FIELDS = 'expected one of title, description, date, updated, author, tags, takeaways, related, next, draft';
+const FIELDS = 'expected one of title, description, date, updated, author, tags, takeaways, related, next, series, draft';
 const EMBED = 'elements are not allowed in articles: an embedded page or plugin runs its own code and can track readers; link to it instead';
 const JAVASCRIPT =
   'the javascript: scheme is not allowed in articles (it runs code when the link is followed); expected an http:, https:, mailto: or tel: URL, or a path such as /articles/<slug>';
@@ -68,6 +68,12 @@ const CASES: Case[] = [
   buildErrors('bad-next-slug', ':9 frontmatter "next": expected a lowercase slug such as "distributed-systems", got "Not A Slug"'),
   buildErrors('draft-not-boolean', ':9 frontmatter "draft": expected true or false, got "yes"'),
   broken('unknown-key', `:9 frontmatter "tag": unknown field (did you mean "tags"?); ${FIELDS}`, `:10 frontmatter "category": unknown field; ${FIELDS}`),
+  // The series field's own shape (rules across the parts: lib/content/series.test.ts).
+  buildErrors('series-not-a-mapping', ':9 frontmatter "series": expected a series such as { name: "Consensus in practice", part: 2 }, got "Consensus in practice"'),
+  buildErrors('series-without-name', ':9 frontmatter "series.name": expected the series name, such as "Consensus in practice", got nothing (the field is missing)'),
+  buildErrors('series-part-not-a-number', ':9 frontmatter "series.part": expected a whole part number such as 2, got "two"'),
+  buildErrors('series-part-zero', ':11 frontmatter "series.part": expected a part number of 1 or more, got 0'),
+  buildErrors('series-unknown-key', ':12 frontmatter "series.order": unknown field; expected one of name, part, slug'),
   // References between articles.
   broken('unknown-related', ':9 frontmatter "related[0]": no article with slug "nope"'),
   broken('unknown-next', ':9 frontmatter "next": no article with slug "nope"'),

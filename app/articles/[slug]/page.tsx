@@ -4,6 +4,7 @@ import { ArticleHeader } from '@/components/article/article-header';
 import { ArticleJsonLd } from '@/components/article/article-json-ld';
 import { NextUp } from '@/components/article/next-up';
 import { RelatedArticles } from '@/components/article/related-articles';
+import { SeriesBox } from '@/components/article/series-box';
 import {
   hasTableOfContents,
   MobileTableOfContents,
@@ -13,7 +14,7 @@ import { Takeaways } from '@/components/article/takeaways';
 import { MdxContent } from '@/components/mdx/mdx-content';
 import { RssPrompt } from '@/components/newsletter/rss-prompt';
 import { SubscribeSection } from '@/components/newsletter/subscribe-section';
-import { getAllArticles, getArticle, getNextArticle, getRelatedArticles } from '@/lib/content/load';
+import { getAllArticles, getArticle, getNextArticle, getRelatedArticles, getSeriesPlacement } from '@/lib/content/load';
 import { KATEX_STYLESHEET } from '@/lib/mdx/katex';
 import { paths } from '@/lib/site';
 import { alternatesFor, articleOpenGraph } from '@/lib/metadata';
@@ -54,6 +55,9 @@ export default async function ArticlePage({ params }: Props) {
   if (!article) notFound();
   const next = getNextArticle(article);
   const related = getRelatedArticles(article);
+  const placement = getSeriesPlacement(article);
+  // The series' next part is the natural next read (getNextArticle falls back to it); say so.
+  const nextLabel = next !== undefined && next.slug === placement?.next?.slug ? `Next in ${placement.series.name}:` : undefined;
   const toc = hasTableOfContents(article.headings);
 
   return (
@@ -65,6 +69,7 @@ export default async function ArticlePage({ params }: Props) {
       <div className={toc ? 'lg:grid lg:grid-cols-[minmax(0,1fr)_14rem] lg:gap-12' : undefined}>
         <article className="min-w-0 max-w-[70ch]">
           <ArticleHeader article={article} />
+          {placement ? <SeriesBox article={article} placement={placement} /> : null}
           <Takeaways items={article.takeaways} />
           {toc ? <MobileTableOfContents headings={article.headings} /> : null}
           <div className="prose prose-zinc max-w-none dark:prose-invert prose-headings:tracking-tight prose-a:text-sky-700 dark:prose-a:text-sky-400">
@@ -72,7 +77,7 @@ export default async function ArticlePage({ params }: Props) {
           </div>
           {next ? (
             <nav aria-label="Next article" className="mt-12">
-              <NextUp article={next} />
+              <NextUp article={next} label={nextLabel} />
             </nav>
           ) : null}
         </article>

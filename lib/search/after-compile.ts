@@ -1,0 +1,22 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+
+/**
+ * next.config.ts `compiler.runAfterProductionCompile`: builds the search index between compiling
+ * and prerendering, so the header's link to it (its version) and /search read the same files.
+ * A child process because the index code is TypeScript with ESM-only dependencies, which the
+ * config's own loader does not run; tsx is the project's runner for its scripts.
+ */
+export function buildSearchIndex({ projectDir, distDir }: { projectDir: string; distDir: string }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(path.join(projectDir, 'node_modules', '.bin', 'tsx'), ['--import', './scripts/lib/server-only.mjs', 'scripts/build-search-index.ts', distDir], {
+      cwd: projectDir,
+      stdio: 'inherit',
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
+    child.once('error', reject);
+    child.once('exit', (code, signal) =>
+      code === 0 ? resolve() : reject(new Error(`the search index was not built (scripts/build-search-index.ts exited with ${signal ?? code}); see the lines above`)),
+    );
+  });
+}

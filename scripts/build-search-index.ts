@@ -1,0 +1,41 @@
+/**
+ * tsx scripts/build-search-index.ts <distDir>
+ * Writes the search index into <distDir>/search-index/ (lib/search/files.ts). next.config.ts runs
+ * it after compiling and before prerendering, so every `next build` ships an index of exactly the
+ * articles it publishes: production visibility, whatever NODE_ENV says (no draft, nothing dated
+ * after today). Content problems stop it with the loader's file:line messages, as the build would.
+ */
+import path from 'node:path';
+import { ContentError } from '../lib/content/errors';
+import { loadContent } from '../lib/content/load';
+import { buildSearchAssets } from '../lib/search/build';
+import { writeSearchAssets } from '../lib/search/files';
+import { articleSections, type ArticleSection } from '../lib/search/sections';
+
+const distDir = process.argv[2];
+if (!distDir) {
+  console.error('usage: tsx scripts/build-search-index.ts <distDir>');
+  process.exit(2);
+}
+
+try {
+  const started = performance.now();
+  const sections = new Map<string, ArticleSection[]>();
+  // The loader hands over each body's tree as it parses it, so no article is parsed twice.
+  const { articles } = loadContent({
+    includeDrafts: false,
+    includeScheduled: false,
+    onParsed: (article, tree) => sections.set(article.slug, articleSections(article, tree)),
+  });
+  const assets = buildSearchAssets(articles, (article) => sections.get(article.slug) ?? articleSections(article));
+  const dir = writeSearchAssets(path.resolve(distDir), assets);
+  const ms = Math.round(performance.now() - started);
+  console.log(`search index ${assets.version}: ${articles.length} articles, ${assets.indexJson.length} bytes, in ${ms} ms (${path.relative(process.cwd(), dir)})`);
+} catch (error) {
+  if (error instanceof ContentError) {
+    for (const line of error.lines) console.error(line);
+  } else {
+    console.error(error);
+  }
+  process.exit(1);
+}
