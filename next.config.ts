@@ -1,5 +1,6 @@
 import type { NextConfig } from 'next';
-import { securityHeaders, TOKEN_PATHS } from './lib/security-headers';
+import { MEDIA_URL_PATH } from './lib/media/variants';
+import { mediaHeaders, securityHeaders, TOKEN_PATHS } from './lib/security-headers';
 
 const nextConfig: NextConfig = {
   reactStrictMode: true,
@@ -18,6 +19,7 @@ const nextConfig: NextConfig = {
       // Newsletter pages and routes carry tokens in their URLs: never hand them to another site
       // in a Referer (a link on the page, an image a mail client loads). Later rules win in Next.
       ...TOKEN_PATHS.map((source) => ({ source, headers: [{ key: 'Referrer-Policy', value: 'no-referrer' }] })),
+      { source: `${MEDIA_URL_PATH}/:file*`, headers: mediaHeaders },
     ];
   },
 };

@@ -7,8 +7,8 @@
 // its content/, runs `next build` there, and checks that the build
 //   - exits non-zero,
 //   - names the broken file with its line (content/<file>.mdx:<line>),
-//   - and says what is wrong (here: a `related` slug that no article has, and an <iframe>, which
-//     the article HTML allow-list refuses).
+//   - and says what is wrong (here: a `related` slug that no article has, an <iframe>, which
+//     the article HTML allow-list refuses, and an image whose file is missing).
 // The other kinds of broken content are covered, without a build each, by
 // test/reliability/build-errors.test.ts, through the same loader call the build makes.
 // Exits 1 with the build's output on failure. Bounded: the build is killed after 6 minutes.
@@ -40,9 +40,12 @@ related:
 Some prose.
 
 <iframe src="https://example.com/embed" />
+
+![Replication lag over one day](./${SLUG}/lag.png)
 `;
 const EXPECTED_LINE = 10; // the "- no-such-article-anywhere" line above
 const IFRAME_LINE = 17; // the <iframe> line: the HTML allow-list stops the build too
+const IMAGE_LINE = 19; // an image whose file is not there: the image rules stop it too
 
 function copyProject(to) {
   // What git would ship (tracked files and new, unignored ones, as they are on disk now) ...
@@ -98,6 +101,9 @@ async function main() {
     if (!text.includes(`frontmatter "related[0]": no article with slug "${MISSING}"`)) problems.push('the output does not say what is wrong');
     if (!text.includes(`content/${SLUG}.mdx:${IFRAME_LINE} <iframe> elements are not allowed in articles`)) {
       problems.push(`the output does not name the <iframe> at line ${IFRAME_LINE}`);
+    }
+    if (!text.includes(`content/${SLUG}.mdx:${IMAGE_LINE} image ./${SLUG}/lag.png: no such file (looked for content/${SLUG}/lag.png)`)) {
+      problems.push(`the output does not name the missing image at line ${IMAGE_LINE}`);
     }
     if (problems.length > 0) {
       console.error(`check-broken-build: FAILED: ${problems.join('; ')}\n--- next build output ---\n${text.split('\n').slice(-60).join('\n')}`);

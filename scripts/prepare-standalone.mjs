@@ -5,7 +5,8 @@
 // nothing else: `node server.js` serves the site, `node migrate.mjs` applies the migrations.
 //
 //   .next/static        -> .next/standalone/.next/static   (Next leaves it out: a CDN could serve it)
-//   public/             -> .next/standalone/public          (when there is one)
+//   public/             -> .next/standalone/public          (when there is one: public/media holds the
+//                                                            articles' images, made by scripts/build-media.ts)
 //   content/            -> .next/standalone/content         (the loader reads it at runtime: the
 //                                                            not-found page lists articles)
 //   prisma/migrations   -> .next/standalone/prisma/migrations (readiness compares them with

@@ -9,6 +9,7 @@ import { unified } from 'unified';
 import { SKIP, visit } from 'unist-util-visit';
 import { VFile } from 'vfile';
 import { displayValue, htmlElementProblems } from './check-html';
+import { type ArticleImage, figureProblems, type ImageFiles, imageReferenceProblem, markdownImageProblems } from './check-images';
 import type { ContentProblem } from './errors';
 import { isHtmlElementName, isRefusedElement, refusedUrlReason } from './html-allowlist';
 import {
@@ -32,6 +33,8 @@ export type BodyAnalysis = {
   /** Every heading id in the article (all depths), i.e. every valid `#hash` for links into it. */
   anchors: Set<string>;
   links: ArticleLink[];
+  /** The image files the article shows (only when `images` says where the article is). */
+  images: ArticleImage[];
   readingTime: Article['readingTime'];
   problems: ContentProblem[];
 };
@@ -47,7 +50,12 @@ const WORDS_PER_MINUTE = 200;
  */
 export function analyzeBody(
   body: string,
-  { file, lineOffset, extraText = [] }: { file: string; lineOffset: number; extraText?: readonly string[] },
+  {
+    file,
+    lineOffset,
+    extraText = [],
+    images: imageFiles,
+  }: { file: string; lineOffset: number; extraText?: readonly string[]; images?: ImageFiles },
 ): BodyAnalysis {
   const problems: ContentProblem[] = [];
   const at = (node: Nodes) => toFileLine(node.position?.start.line, lineOffset);
@@ -61,6 +69,7 @@ export function analyzeBody(
       headings: [],
       anchors: new Set(),
       links: [],
+      images: [],
       readingTime: computeReadingTime(extraText.join('\n')),
       problems: [mdxProblem(error, { file, lineOffset, kind: 'syntax' })],
     };
@@ -72,6 +81,11 @@ export function analyzeBody(
   const headings: Heading[] = [];
   const anchors = new Set<string>();
   const links: ArticleLink[] = [];
+  const images: ArticleImage[] = [];
+  const addImageFindings = (found: { problems: string[]; image?: ArticleImage }, node: Nodes) => {
+    for (const message of found.problems) problems.push({ file, line: at(node), message });
+    if (found.image) images.push(found.image);
+  };
   const hashLinks: { href: string; hash: string; line: number | undefined }[] = [];
 
   const addHref = (href: string, node: Nodes) => {
@@ -128,9 +142,15 @@ export function analyzeBody(
         if (refused !== undefined) {
           const what = node.type === 'image' ? 'image' : 'link to';
           problems.push({ file, line: at(node), message: `${what} ${displayValue(node.url)}: ${refused}` });
-        } else if (node.type !== 'image') {
+        } else if (node.type === 'image') {
+          addImageFindings(markdownImageProblems(node, imageFiles, at(node)), node);
+        } else {
           addHref(node.url, node);
         }
+        break;
+      }
+      case 'imageReference': {
+        problems.push({ file, line: at(node), message: imageReferenceProblem(node) });
         break;
       }
       case 'mdxjsEsm': {
@@ -170,6 +190,7 @@ export function analyzeBody(
             });
           }
         }
+        if (name === 'Figure') addImageFindings(figureProblems(node, imageFiles, at(node)), node);
         const href = attribute('href');
         if (typeof href?.value === 'string') addHref(href.value, node);
         break;
@@ -189,6 +210,7 @@ export function analyzeBody(
     headings,
     anchors,
     links,
+    images,
     readingTime: computeReadingTime([...extraText, readableText(tree)].join('\n')),
     problems,
   };

@@ -12,6 +12,7 @@ import { unified } from 'unified';
 import { isHtmlElementName } from '@/lib/content/html-allowlist';
 import { CALLOUT_LABELS, type CalloutType } from '@/lib/mdx/callout-labels';
 import { remarkPlugins } from './options';
+import { remarkImages } from './remark-images';
 import { remarkUnravelJsx } from './remark-unravel-jsx';
 import { sanitizeFeedHast } from './sanitize-feed';
 
@@ -92,14 +93,16 @@ const handlers = {
 
 /**
  * The feed HTML tree of an article body, before sanitizing (see renderArticleHtml). Relative
- * links become absolute, since a feed reader has no base URL.
+ * links become absolute, since a feed reader has no base URL. With `articleFile` (the .mdx's
+ * absolute path) images become the absolute URLs of their ~1200 px fallback files.
  */
-export function renderArticleHast(body: string, siteUrl: string): HastRoot {
+export function renderArticleHast(body: string, siteUrl: string, { articleFile }: { articleFile?: string } = {}): HastRoot {
   const processor = unified()
     .use(remarkParse)
     .use(remarkMdx)
     .use(remarkPlugins)
     .use(remarkUnravelJsx)
+    .use(remarkImages, { articleFile, target: 'feed', siteUrl })
     .use(remarkRehype, { handlers })
     .use(rehypeSlug);
   const hast = processor.runSync(processor.parse(body) as MdastRoot) as HastRoot;
@@ -112,8 +115,8 @@ export function renderArticleHast(body: string, siteUrl: string): HastRoot {
  * sanitized with the article HTML allow-list: even a body that never went through the content
  * check cannot put a script, a handler or a javascript: link into a reader's feed.
  */
-export function renderArticleHtml(body: string, siteUrl: string): string {
-  return toHtml(sanitizeFeedHast(renderArticleHast(body, siteUrl)));
+export function renderArticleHtml(body: string, siteUrl: string, options: { articleFile?: string } = {}): string {
+  return toHtml(sanitizeFeedHast(renderArticleHast(body, siteUrl, options)));
 }
 
 function absolutizeLinks(node: HastRoot | ElementContent, siteUrl: string) {

@@ -13,7 +13,7 @@ type Allowed = string | [attribute: string, ...values: Array<string | RegExp | b
 /**
  * What Markdown and the site's own plugins put into feed HTML beyond the JSX allow-list
  * (HTML attribute names; `[name, ...values]` allows only those values): heading ids from
- * rehype-slug, code languages, table alignment, images, task lists and GFM footnotes, the
+ * rehype-slug, code languages, table alignment, images (with their size), task lists and GFM footnotes, the
  * diagrams' `role="img"` with their label.
  */
 const MARKDOWN_OUTPUT: Readonly<Record<string, readonly Allowed[]>> = {
@@ -24,7 +24,7 @@ const MARKDOWN_OUTPUT: Readonly<Record<string, readonly Allowed[]>> = {
   h4: ['id'],
   h5: ['id'],
   h6: ['id'],
-  img: ['src', 'alt'],
+  img: ['src', 'alt', 'width', 'height'],
   input: ['type', 'disabled', 'checked'],
   li: ['id', ['class', 'task-list-item']],
   ol: [['class', 'contains-task-list']],
