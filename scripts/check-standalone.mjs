@@ -9,8 +9,8 @@
 //      "migrations pending: <name>" on the unmigrated database;
 //   2. `node migrate.mjs` (the migration Job's command) applies the migrations, a second run
 //      applies nothing, and readiness turns 200;
-//   3. the home page, an article page (found through /rss.xml), the feed, a /_next/static asset
-//      and the not-found page (which reads content/ at runtime) are served; x-request-id is set
+//   3. the home page, an article page (found through /rss.xml), the feed, a /_next/static asset,
+//      an article image from public/media (named in the feed) and the not-found page (which reads content/ at runtime) are served; x-request-id is set
 //      on responses and a sane incoming one is kept; every JSON log line parses;
 //   4. SIGTERM: readiness answers 503 "shutting down" at once while pages keep being served
 //      through the drain delay, a request in flight (its body still on the way) when the listener
@@ -188,6 +188,14 @@ async function main() {
     check(asset, `${articlePath} references no /_next/static asset`);
     const assetResponse = await fetch(`${origin}${asset[1]}`);
     check(assetResponse.status === 200, `${asset[1]}: ${assetResponse.status} (is .next/static copied?)`);
+
+    // Article images (public/media, made before the build): the feed names them with absolute URLs.
+    const image = /<img src="[a-z]+:\/\/[^/"]+(\/media\/[^"]+)"/.exec(rssText);
+    if (image) {
+      const imageResponse = await fetch(`${origin}${image[1]}`);
+      check(imageResponse.status === 200, `${image[1]}: ${imageResponse.status} (is public/media copied?)`);
+      check(/^image\//.test(imageResponse.headers.get('content-type') ?? ''), `${image[1]}: content-type ${imageResponse.headers.get('content-type')}`);
+    }
 
     const missing = await fetch(`${origin}/articles/no-such-article-${randomBytes(3).toString('hex')}`);
     const missingHtml = await missing.text();
