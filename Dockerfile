@@ -12,8 +12,8 @@
 # devDependency. scripts/prepare-standalone.mjs bundles the same migration code
 # (lib/db/migrate.ts, Prisma's schema engine in WebAssembly) with esbuild into one file and copies
 # only the packages it loads, so the runtime stage needs no npm, no devDependencies and no
-# second "migrate" image; `node scripts/check-standalone.mjs` runs both commands from a copy of
-# that folder on every test run.
+# second "migrate" image; e2e/postbuild/standalone.test.ts runs both commands from a copy of that
+# folder on every test run.
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 

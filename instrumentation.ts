@@ -16,7 +16,7 @@ export async function register(): Promise<void> {
   // Fleet: on SIGTERM/SIGINT readiness answers 503 at once, the drain delay passes, the outbox
   // worker stops (stopOutboxWorker), then Next.js closes the server. See lib/lifecycle.ts.
   (await import('./lib/lifecycle')).installShutdownHandlers();
-  if (!process.env.DATABASE_URL?.trim()) return;
+  if (!(await import('./lib/env')).env.DATABASE_URL) return;
   // Imported here, not at the top: the edge bundle of this file must not pull in Prisma or node:crypto.
   const { startOutboxWorker } = await import('./lib/newsletter/worker');
   startOutboxWorker();

@@ -1,6 +1,10 @@
 import type { NextConfig } from 'next';
+import { parseEnv } from './lib/env-schema';
 import { MEDIA_URL_PATH } from './lib/media/variants';
 import { mediaHeaders, securityHeaders, TOKEN_PATHS } from './lib/security-headers';
+
+// Evaluated by Next's CLI at build time, outside the app: the schema without lib/env.ts's server-only marker.
+const { env } = parseEnv();
 
 const nextConfig: NextConfig = {
   reactStrictMode: true,
@@ -14,7 +18,7 @@ const nextConfig: NextConfig = {
     return [
       {
         source: '/:path*',
-        headers: securityHeaders({ nodeEnv: process.env.NODE_ENV, siteUrl: process.env.SITE_URL }),
+        headers: securityHeaders({ nodeEnv: env.NODE_ENV, siteUrl: env.SITE_URL }),
       },
       // Newsletter pages and routes carry tokens in their URLs: never hand them to another site
       // in a Referer (a link on the page, an image a mail client loads). Later rules win in Next.

@@ -1,4 +1,5 @@
 import { defineConfig, devices } from '@playwright/test';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './testing/chromium';
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 
@@ -10,6 +11,8 @@ const PORT = Number(process.env.E2E_PORT ?? 3100);
  */
 export default defineConfig({
   testDir: './e2e',
+  // Browser specs only: e2e/postbuild/*.test.ts are the Vitest post-build tests (vitest.postbuild.config.ts).
+  testMatch: '**/*.spec.ts',
   fullyParallel: true,
   forbidOnly: !!process.env.CI,
   retries: 0,
@@ -18,21 +21,11 @@ export default defineConfig({
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,
     trace: 'retain-on-failure',
-    launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    },
+    launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS },
   },
   projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'] } }],
   webServer: {
-    command: 'node_modules/.bin/tsx e2e/serve.ts',
+    command: 'node_modules/.bin/tsx --import ./scripts/lib/server-only.mjs e2e/serve.ts',
     env: { E2E_PORT: String(PORT) },
     // serve.ts prints this once /api/health/ready answers 200 (no `url` here: it would race this
     // line); the named groups become process.env in the test workers (e2e/support/newsletter.ts).

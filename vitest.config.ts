@@ -6,7 +6,13 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 
 export default defineConfig({
   // `@/lib/site` → <root>/lib/site, as tsconfig's paths say; a regex so `@mdx-js/mdx` is left alone.
-  resolve: { alias: [{ find: /^@\//, replacement: root }] },
+  resolve: {
+    alias: [
+      { find: /^@\//, replacement: root },
+      // Tests run server code: 'server-only' is the empty module Next gives server bundles.
+      { find: /^server-only$/, replacement: `${root}node_modules/server-only/empty.js` },
+    ],
+  },
   test: {
     environment: 'node',
     include: ['lib/**/*.test.ts', 'test/**/*.test.ts'],

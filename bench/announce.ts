@@ -15,7 +15,7 @@
  *   second) to the fake Resend API rate-limited to 2 requests per second (sliding window, 429 with
  *   Retry-After beyond it), batches of 100: emails accepted per second against the theoretical
  *   200, the 429s, and duplicates at the fake (must be 0).
- * The fake runs as its own process (test/fake-resend/cli.ts), as in e2e: in this process its
+ * The fake runs as its own process (testing/fake-resend/cli.ts), as in e2e: in this process its
  * clock would stamp arrivals whenever the sender's event loop let it, and its sliding window would
  * see jitter the real provider does not.
  */
@@ -24,18 +24,16 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { announceNewArticles } from '../lib/announce/enqueue';
-import { TokenBucket } from '../lib/announce/rate-limit';
+import { TokenBucket } from '../lib/announce/pacer';
 import { sendAnnouncementBatches, SENDER_DEFAULTS } from '../lib/announce/sender';
 import { createPrismaClient } from '../lib/db';
 import { applyMigrations } from '../lib/db/migrate';
 import { ResendTransport } from '../lib/email/resend-transport';
 import { newsletterSecret } from '../lib/env';
 import type { PrismaClient } from '../lib/generated/prisma/client';
-import { connectFakeResend } from '../test/fake-resend/server';
-import { REPO_ROOT } from './config';
-import { sleep, start, type Running } from './lib/proc';
+import { startFakeResendProcess } from '../testing/fake-resend/process';
+import { createDatabase } from '../testing/postgres';
 import { bytes, num, seconds as secs, table } from './lib/stats';
 
 export type AnnounceBenchOptions = {
@@ -54,22 +52,6 @@ export const ANNOUNCE_BENCH_HEADER = ['Measure', 'Result', 'Detail'];
 
 const DEFAULT_POSTGRES = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const API_KEY = 're_bench_announce';
-
-async function admin<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
-
-function withDatabase(url: string, name: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${name}`;
-  return parsed.toString();
-}
 
 /** Samples this process's RSS every 5 ms while `run` runs: peak, and the level just before. */
 async function measure<T>(run: () => Promise<T>): Promise<{ value: T; ms: number; rssBefore: number; rssPeak: number }> {
@@ -121,36 +103,20 @@ async function addSubscribers(db: PrismaClient, from: number, to: number): Promi
   return performance.now() - started;
 }
 
-/** The fake Resend API as its own process group; resolves with a client for its control endpoints. */
-async function startFake(): Promise<{ fake: ReturnType<typeof connectFakeResend>; process: Running }> {
-  const tsx = path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-  const r = start('fake resend (announce)', process.execPath, [tsx, 'test/fake-resend/cli.ts', '--port', '0', '--api-key', API_KEY], {
-    cwd: REPO_ROOT,
-  });
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const match = /FAKE_RESEND_URL=(\S+)/.exec(r.output());
-    if (match) return { fake: connectFakeResend(match[1]!), process: r };
-    if (r.child.exitCode !== null) break;
-    await sleep(100);
-  }
-  await r.stop();
-  throw new Error(`the fake Resend server did not start:\n${r.output()}`);
-}
-
 export async function runAnnounceBench(options: AnnounceBenchOptions): Promise<AnnounceBenchResult> {
   const log = options.log ?? ((line: string) => console.error(`[announce bench] ${line}`));
   const server = options.postgresUrl ?? DEFAULT_POSTGRES;
   const total = Math.max(10, Math.floor(options.subscribers));
   const tenth = Math.max(1, Math.floor(total / 10));
-  const name = `bench_announce_${Date.now()}`;
-  const url = withDatabase(server, name);
   const contentDir = await mkdtemp(path.join(tmpdir(), 'bench-announce-'));
   const rows: string[][] = [];
   let db: PrismaClient | undefined;
-  const { fake, process: fakeProcess } = await startFake();
-
-  await admin(server, (client) => client.query(`CREATE DATABASE "${name}"`));
+  const { fake, stop: stopFake } = await startFakeResendProcess({ apiKey: API_KEY });
+  const database = await createDatabase({ adminUrl: server, prefix: 'bench_announce' }).catch(async (err: unknown) => {
+    await stopFake();
+    throw err;
+  });
+  const url = database.url;
   try {
     await applyMigrations(url);
     db = createPrismaClient(url);
@@ -233,11 +199,9 @@ export async function runAnnounceBench(options: AnnounceBenchOptions): Promise<A
     return { header: ANNOUNCE_BENCH_HEADER, rows };
   } finally {
     await db?.$disconnect();
-    await fakeProcess.stop();
+    await stopFake();
     await rm(contentDir, { recursive: true, force: true });
-    await admin(server, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).catch((err: unknown) =>
-      log(`could not drop ${name}: ${err instanceof Error ? err.message : String(err)}`),
-    );
+    await database.drop().catch((err: unknown) => log(`could not drop ${database.name}: ${err instanceof Error ? err.message : String(err)}`));
   }
 }
 

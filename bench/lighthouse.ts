@@ -9,26 +9,18 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '../testing/chromium';
 import type { BenchContext } from './context';
 import { BenchSkipped, REFERENCE_SLUG } from './context';
 import { num, spread, summarize, table } from './lib/stats';
 
-export const CHROMIUM = '/usr/bin/chromium';
-const CHROME_FLAGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+const CHROME_FLAGS = ['--headless=new', ...CHROMIUM_FLAGS];
 const CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'] as const;
 
 type Run = { scores: Record<(typeof CATEGORIES)[number], number>; lcpMs: number; cls: number; tbtMs: number };
 
 async function runOnce(url: string): Promise<Run> {
-  const chrome = await chromeLauncher.launch({ chromePath: CHROMIUM, chromeFlags: CHROME_FLAGS, logLevel: 'silent' });
+  const chrome = await chromeLauncher.launch({ chromePath: CHROMIUM_PATH, chromeFlags: CHROME_FLAGS, logLevel: 'silent' });
   try {
     const result = await lighthouse(url, { port: chrome.port, output: 'json', logLevel: 'error', onlyCategories: [...CATEGORIES] });
     if (!result) throw new Error(`Lighthouse returned nothing for ${url}`);
@@ -62,8 +54,8 @@ async function runOnce(url: string): Promise<Run> {
 
 export async function lighthouseBenchmark(ctx: BenchContext): Promise<string> {
   const { runs, pages: which, skipIfUnavailable } = ctx.config.lighthouse;
-  if (!existsSync(CHROMIUM)) {
-    const reason = `${CHROMIUM} is not installed (apt-get install -y chromium)`;
+  if (!existsSync(CHROMIUM_PATH)) {
+    const reason = `${CHROMIUM_PATH} is not installed (apt-get install -y chromium)`;
     if (skipIfUnavailable) throw new BenchSkipped(reason);
     throw new Error(reason);
   }
@@ -100,7 +92,7 @@ export async function lighthouseBenchmark(ctx: BenchContext): Promise<string> {
   ];
   return [
     `Lighthouse ${lighthouseVersion()} (mobile preset, simulated throttling), ${runs} run(s) per page, pages alternating, a fresh ` +
-      `\`${CHROMIUM}\` each run with \`${CHROME_FLAGS.join(' ')}\`, against the production server on loopback. Median (min–max). ` +
+      `\`${CHROMIUM_PATH}\` each run with \`${CHROME_FLAGS.join(' ')}\`, against the production server on loopback. Median (min–max). ` +
       'Scores are 0–100. On a shared 2-core machine the performance score moves with the neighbours\' load; the other three do not.',
     '',
     table(['Figure', ...pages.map((p) => p.name)], rows),

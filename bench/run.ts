@@ -22,7 +22,7 @@ import { clientJsBenchmark } from './client-js';
 import { configFor, REPO_ROOT } from './config';
 import { BenchFailedWithResults, BenchSkipped, type BenchContext } from './context';
 import { lighthouseBenchmark } from './lighthouse';
-import { stopAll } from './lib/proc';
+import { stopAll } from '../testing/processes';
 import { bytes, seconds, table } from './lib/stats';
 import { copyProject, createEmptyApp, headCommit, nextBuild, startAppServer, type AppServer } from './lib/workspace';
 import { servingBenchmark } from './serving';

@@ -6,12 +6,12 @@
  * are measured alternately (A B, B A, ...) within one run, on one machine, so load from other
  * users of these shared cores lands on both sides alike; the spread shows how noisy it was.
  */
-import { readFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BenchContext } from './context';
 import { REFERENCE_SLUG } from './context';
 import { errorSummary, load, type LoadResult } from './lib/load';
-import { startNginx, type StaticFile } from './lib/nginx';
+import { startNginx } from '../testing/nginx';
 import { num, spread, summarize, table } from './lib/stats';
 
 type Page = { name: string; urlPath: string; file: string; contentType: string };
@@ -34,7 +34,7 @@ function pages(appDir: string): Page[] {
 export async function servingBenchmark(ctx: BenchContext): Promise<string> {
   const { connections, durationSec, warmupSec, rounds } = ctx.config.serving;
   const list = pages(ctx.appDir);
-  const nginx = await startNginx(list.map((p): StaticFile => ({ urlPath: p.urlPath, file: p.file, contentType: p.contentType })));
+  const nginx = await startStaticNginx(list);
   const out: string[] = [];
   try {
     out.push(
@@ -78,6 +78,39 @@ export async function servingBenchmark(ctx: BenchContext): Promise<string> {
     await nginx.stop();
   }
   return out.join('\n');
+}
+
+/**
+ * Debian's nginx serving the very same files (testing/nginx.ts): the limit for static HTML on this
+ * machine. One worker per core, as an nginx in production would run; keep-alive as long as Node's.
+ */
+async function startStaticNginx(list: Page[]) {
+  const locations = list.map(
+    // Exact-match location, the type Next.js sends, the bytes Next.js sends.
+    (page, i) => `    location = ${page.urlPath} { default_type "${page.contentType}"; try_files /file-${i} =404; }`,
+  );
+  return startNginx({
+    workers: 'auto',
+    readyPath: list[0]?.urlPath ?? '/',
+    // Run as root, nginx's workers switch to "nobody": they must be able to read the files.
+    prepare: async (dir) => {
+      await mkdir(path.join(dir, 'www'), { recursive: true, mode: 0o755 });
+      for (const [i, page] of list.entries()) {
+        await copyFile(page.file, path.join(dir, 'www', `file-${i}`));
+        await chmod(path.join(dir, 'www', `file-${i}`), 0o644);
+      }
+    },
+    http: (dir, port) => `  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  # Node keeps a connection open for any number of requests; so does this nginx.
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:${port};
+    root ${path.join(dir, 'www')};
+${locations.join('\n')}
+  }`,
+  });
 }
 
 function comparisonTable(results: Record<'next' | 'nginx', LoadResult[]>, serverKind: string): string {

@@ -14,15 +14,17 @@
  * these rates each of the 50 would pass 10 requests in the first seconds.) No traffic goes to those
  * addresses; they are only header values. Every request still goes through the IP check.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import type { AutocannonRequest } from 'autocannon';
 import { applyMigrations } from '../lib/db/migrate';
-import { connectFakeResend } from '../test/fake-resend/server';
+import { startFakeResendProcess, type FakeResendProcess } from '../testing/fake-resend/process';
+import { createDatabase } from '../testing/postgres';
+import { sleep } from '../testing/wait';
 import type { BenchContext } from './context';
 import { errorSummary, load } from './lib/load';
-import { sleep, start, type Running } from './lib/proc';
 import { num, table } from './lib/stats';
 import { startAppServer, type AppServer } from './lib/workspace';
 
@@ -33,7 +35,7 @@ export const SIGNUPS_PLACEHOLDER = [
   '**pending: needs the newsletter API** (app/api/newsletter/subscribe/route.ts is not in this commit).',
   '',
   'Design: `POST /api/newsletter/subscribe` with 50 concurrent clients for 10 s against the real Postgres with a fresh ' +
-    'database (migrated with lib/db/migrate.ts), 30% repeated addresses, the fake email server (test/fake-resend/cli.ts); ' +
+    'database (migrated with lib/db/migrate.ts), 30% repeated addresses, the fake email server (testing/fake-resend/cli.ts); ' +
     'rows and queued emails counted afterwards.',
 ].join('\n');
 
@@ -107,24 +109,25 @@ export async function signupsBenchmark(ctx: BenchContext): Promise<string> {
   if (!existsSync(path.join(ctx.appDir, ROUTE_FILE))) return SIGNUPS_PLACEHOLDER;
   const { connections, durationSec, repeatShare } = ctx.config.signups;
 
-  const dbName = `bench_signups_${Date.now()}_${process.pid}`;
-  const databaseUrl = withDatabase(POSTGRES_SERVER, dbName);
-  await sql(POSTGRES_SERVER, `CREATE DATABASE "${dbName}"`);
-  let fake: Running | undefined;
+  const database = await createDatabase({ adminUrl: POSTGRES_SERVER, prefix: 'bench_signups' });
+  const databaseUrl = database.url;
+  let fake: FakeResendProcess | undefined;
   let server: AppServer | undefined;
   try {
     const applied = await applyMigrations(databaseUrl, { migrationsDir: path.join(ctx.appDir, 'prisma', 'migrations') });
-    ctx.log(`signups: database ${dbName}, migrations applied: ${applied.join(', ')}`);
+    ctx.log(`signups: database ${database.name}, migrations applied: ${applied.join(', ')}`);
 
-    const started = await startFakeResend(ctx.appDir);
-    fake = started.process;
+    // The fake from the copy being measured (its testing/ and node_modules), as its own process.
+    fake = await startFakeResendProcess({ root: ctx.appDir });
     server = await startAppServer(ctx.appDir, {
       DATABASE_URL: databaseUrl,
       RESEND_API_KEY: 're_bench_not_a_real_key',
-      RESEND_BASE_URL: started.url,
+      RESEND_BASE_URL: fake.url,
       EMAIL_FROM: 'The Publication <newsletter@example.com>',
-      NEWSLETTER_SECRET: 'bench-newsletter-secret-0123456789abcdef',
+      NEWSLETTER_SECRET: randomBytes(32).toString('base64url'),
       SITE_URL: 'http://127.0.0.1',
+      // The load generator plays the proxy: each request's X-Forwarded-For is its client.
+      TRUSTED_PROXY_HOPS: '1',
     });
 
     const traffic = new Traffic(String(Date.now()), repeatShare);
@@ -135,7 +138,7 @@ export async function signupsBenchmark(ctx: BenchContext): Promise<string> {
     ctx.log(`signups: ${num(result.rps)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, statuses ${JSON.stringify(result.statusCounts)}`);
 
     // Requests cut off when the load stopped may still commit; give them and the email sends time.
-    const counts = await settle(databaseUrl, connectFakeResend(started.url));
+    const counts = await settle(databaseUrl, fake.fake);
     const accepted = traffic.acceptedAddresses();
     const maxPossible = traffic.sent.length; // every address ever put in a request
     const rowsOk = counts.subscribers >= accepted && counts.subscribers <= maxPossible;
@@ -159,7 +162,7 @@ export async function signupsBenchmark(ctx: BenchContext): Promise<string> {
       `\`POST /api/newsletter/subscribe\` (JSON), ${connections} connections for ${durationSec} s, after a ${Math.min(2, durationSec)} s warm-up ` +
         `at 10 connections (${num(warmupRequests)} addresses). ${Math.round(repeatShare * 100)}% of requests repeat an address already sent. ` +
         'Production server with a fresh Postgres 15 database on 127.0.0.1 (created, migrated with lib/db/migrate.ts, dropped after) and ' +
-        'the fake Resend API (test/fake-resend/cli.ts). **Each request carries its own `X-Forwarded-For`** from 198.18.0.0/15 ' +
+        'the fake Resend API (testing/fake-resend/cli.ts). **Each request carries its own `X-Forwarded-For`** from 198.18.0.0/15 ' +
         '(reserved for benchmarks): one load generator is one IP, and the per-IP limit (10 per 10 minutes) would otherwise refuse ' +
         'almost all of it. 429s below are the per-address limit (3 per hour) on repeated addresses. One run: no comparison ' +
         'side exists yet for this figure.',
@@ -173,46 +176,14 @@ export async function signupsBenchmark(ctx: BenchContext): Promise<string> {
   } finally {
     await server?.stop();
     await fake?.stop();
-    await sql(POSTGRES_SERVER, `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch((err) => ctx.log(`signups: could not drop ${dbName}: ${err}`));
+    await database.drop().catch((err) => ctx.log(`signups: could not drop ${database.name}: ${err}`));
   }
-}
-
-function withDatabase(serverUrl: string, name: string): string {
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function sql(connectionString: string, text: string): Promise<void> {
-  const client = new pg.Client({ connectionString });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
-
-/** The fake Resend API as its own process, as e2e tests run it; resolves with its URL. */
-async function startFakeResend(appDir: string): Promise<{ url: string; process: Running }> {
-  const r = start('fake resend', process.execPath, [path.join(appDir, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'test/fake-resend/cli.ts', '--port', '0'], {
-    cwd: appDir,
-  });
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const match = /FAKE_RESEND_URL=(\S+)/.exec(r.output());
-    if (match) return { url: match[1]!, process: r };
-    if (r.child.exitCode !== null) break;
-    await sleep(100);
-  }
-  await r.stop();
-  throw new Error(`the fake Resend server did not start:\n${r.output()}`);
 }
 
 type Counts = { subscribers: number; confirmationRows: number; sentRows: number; unfinished: number; deliveries: number };
 
 /** Waits (up to 60 s) until the outbox has nothing queued or in flight, then counts. */
-async function settle(databaseUrl: string, fake: ReturnType<typeof connectFakeResend>): Promise<Counts> {
+async function settle(databaseUrl: string, fake: FakeResendProcess['fake']): Promise<Counts> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {

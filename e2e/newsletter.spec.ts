@@ -99,7 +99,7 @@ test('with JavaScript: subscribe from an article, confirm from the email, receiv
   expect(welcome.subject).toBe('Welcome to Quorum');
   const unsubscribe = listUnsubscribeUrl(welcome);
   expect(linkTo(welcome, '/api/newsletter/unsubscribe')).toBe(unsubscribe);
-  expect(linkTo(welcome, '/newsletter/data').startsWith(`${baseURL}/newsletter/data?token=`)).toBe(true);
+  expect(linkTo(welcome, '/newsletter/manage').startsWith(`${baseURL}/newsletter/manage?token=`)).toBe(true);
   expect(await mailbox.to(email)).toHaveLength(2);
 
   // The used link now says so, and confirming again is harmless.
@@ -151,7 +151,7 @@ test('a GET of the confirmation link alone confirms nobody', async ({ request, a
   expect((await mailbox.to(email)).map((d) => d.subject)).toEqual(['Confirm your subscription to Quorum']);
 });
 
-test("unsubscribe from the email's link: a page with one button, then the unsubscribed page", async ({
+test("unsubscribe from the email's link: the manage page, its first button, then the unsubscribed page", async ({
   page,
   request,
   baseURL,
@@ -164,16 +164,20 @@ test("unsubscribe from the email's link: a page with one button, then the unsubs
   await confirmByApi(request, linkTo(await mailbox.one(email, CONFIRM_SUBJECT), '/newsletter/confirm'));
   const unsubscribeLink = linkTo(await mailbox.one(email, WELCOME_SUBJECT), '/api/newsletter/unsubscribe');
 
-  // The link (the same URL as List-Unsubscribe) answers a GET with the page, never unsubscribing.
+  // The link (the same URL as List-Unsubscribe) answers a GET with the manage page, never unsubscribing.
+  const opened = page.waitForResponse((response) => response.url().includes('/newsletter/manage?token='));
   await page.goto(unsubscribeLink);
-  await expect(page).toHaveURL(/\/newsletter\/unsubscribe\?token=/);
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Unsubscribe');
-  await expect(mainButtons(page)).toHaveCount(1);
+  await expect(page).toHaveURL(/\/newsletter\/manage\?token=/);
+  // The page carries the token in its URL: it hands no Referer to anyone.
+  expect((await opened).headers()['referrer-policy']).toBe('no-referrer');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your subscription');
+  await expect(mainButtons(page).first()).toHaveText('Unsubscribe');
   // The address is shown masked: enough to recognise, not to harvest.
   await expect(page.getByRole('main')).not.toContainText(email);
   expect(await db.status(email)).toBe('CONFIRMED');
+  expect(await axeViolations(page)).toEqual([]);
 
-  await mainButtons(page).click();
+  await mainButtons(page).first().click();
   await expect(page).toHaveURL(`${baseURL}/newsletter/unsubscribed`);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText("You're unsubscribed");
   expect(await db.status(email)).toBe('UNSUBSCRIBED');
@@ -232,16 +236,25 @@ test('a filled honeypot gets the usual answer, and nothing is stored or sent', a
   expect(await mailbox.to(bot)).toEqual([]);
 });
 
-test("the welcome email's data link exports the subscriber's data as JSON", async ({ page, request, address, mailbox }) => {
+test('the manage page emails a single-use data link; it downloads the data once', async ({ page, request, address, mailbox }) => {
   const email = address();
   await subscribeByApi(request, email);
   await confirmByApi(request, linkTo(await mailbox.one(email, CONFIRM_SUBJECT), '/newsletter/confirm'));
-  const dataLink = linkTo(await mailbox.one(email, WELCOME_SUBJECT), '/newsletter/data');
+  const manageLink = linkTo(await mailbox.one(email, WELCOME_SUBJECT), '/newsletter/manage');
+
+  // The link in the newsletter only asks for a data link: it is emailed, never handed over here.
+  await page.goto(manageLink);
+  await page.getByRole('button', { name: 'Email me a copy of my data' }).click();
+  await expect(page.getByRole('status')).toContainText('We emailed you a link to download your data');
+  const dataEmail = await mailbox.one(email, /^Your data from /);
+  const dataLink = linkTo(dataEmail, '/newsletter/data');
+  expect(dataLink).not.toContain(new URL(manageLink).searchParams.get('token')!);
 
   await page.goto(dataLink);
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your data');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Download your data');
+  expect(await axeViolations(page)).toEqual([]);
   const downloading = page.waitForEvent('download');
-  await page.getByRole('link', { name: 'Download your data (JSON)' }).click();
+  await page.getByRole('button', { name: 'Download my data' }).click();
   const download = await downloading;
   expect(download.suggestedFilename()).toBe('newsletter-data.json');
 
@@ -255,7 +268,11 @@ test("the welcome email's data link exports the subscriber's data as JSON", asyn
   expect(data.subscriber.email).toBe(email);
   expect(data.subscriber.status).toBe('CONFIRMED');
   expect(data.subscriber.confirmedAt).not.toBeNull();
-  expect(data.emails.map((e) => e.kind).sort()).toEqual(['CONFIRMATION', 'WELCOME']);
+  expect(data.emails.map((e) => e.kind).sort()).toEqual(['CONFIRMATION', 'DATA_LINK', 'WELCOME']);
+
+  // Used once: the link now says so.
+  await page.goto(dataLink);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('This link has been used');
 });
 
 test.describe('accessibility', () => {

@@ -4,7 +4,7 @@
  * A real newsletter server, not just pages:
  *   1. a fresh database on the test Postgres (TEST_DATABASE_ADMIN_URL, default
  *      postgresql://postgres@127.0.0.1:5432/postgres), migrated, through test/db/harness.ts;
- *   2. the fake Resend API (test/fake-resend) in this process, on loopback (E2E_FAKE_RESEND_PORT,
+ *   2. the fake Resend API (testing/fake-resend) in this process, on loopback (E2E_FAKE_RESEND_PORT,
  *      default a free port), recording every email the app sends;
  *   3. `next start` on 127.0.0.1:E2E_PORT (default 3100) with DATABASE_URL, RESEND_BASE_URL and
  *      the rest of the newsletter's settings, SITE_URL pointing at itself so links in emails
@@ -18,10 +18,12 @@
  * killed outright, the database stays behind until a later run of the harness drops every
  * pubtest_* database older than 6 hours.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { startFakeResend, type FakeResend } from '../test/fake-resend/server';
+import { startFakeResend, type FakeResend } from '../testing/fake-resend/server';
+import { waitForHttp } from '../testing/http';
+import { isListening } from '../testing/ports';
+import { startProcess, type Child } from '../testing/processes';
 import { createTestDatabase, type TestDatabase } from '../test/db/harness';
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
@@ -33,52 +35,18 @@ const READY_TIMEOUT_MS = 90_000;
 const NEXT_STOP_TIMEOUT_MS = 10_000;
 
 const say = (message: string) => console.error(`[e2e serve] ${message}`);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let database: TestDatabase | undefined;
 let fake: FakeResend | undefined;
-let next: ChildProcess | undefined;
-let nextExited: Promise<void> = Promise.resolve();
+let next: Child | undefined;
 let stopping: Promise<void> | undefined;
-
-function portInUse(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, HOST);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-/** Polls readiness (database reachable, migrations finished) until 200, next dies, or the deadline. */
-async function waitUntilReady(): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (!next || next.exitCode !== null || next.signalCode !== null) throw new Error('next start exited before it was ready');
-    try {
-      const response = await fetch(`${ORIGIN}/api/health/ready`, { signal: AbortSignal.timeout(2_000) });
-      if (response.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(250);
-  }
-  throw new Error(`${ORIGIN}/api/health/ready did not answer 200 within ${READY_TIMEOUT_MS / 1000} s`);
-}
 
 /** Stops next, then the fake server, then drops the database. Runs once; every step is attempted. */
 function cleanup(): Promise<void> {
   stopping ??= (async () => {
-    if (next && next.exitCode === null && next.signalCode === null) {
-      next.kill('SIGTERM');
-      const stopped = await Promise.race([nextExited.then(() => true), sleep(NEXT_STOP_TIMEOUT_MS).then(() => false)]);
-      if (!stopped) {
-        say(`next did not stop within ${NEXT_STOP_TIMEOUT_MS / 1000} s: SIGKILL`);
-        next.kill('SIGKILL');
-        await nextExited;
-      }
+    if (next?.running) {
+      const exit = await next.stop(NEXT_STOP_TIMEOUT_MS);
+      if (exit.signal === 'SIGKILL') say(`next did not stop within ${NEXT_STOP_TIMEOUT_MS / 1000} s: SIGKILL`);
     }
     await fake?.close().catch((err: unknown) => say(`closing the fake Resend server failed: ${String(err)}`));
     if (database) {
@@ -102,7 +70,7 @@ for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
 }
 
 async function main(): Promise<void> {
-  if (await portInUse(PORT)) throw new Error(`${ORIGIN} is already in use; stop whatever listens there (or set E2E_PORT)`);
+  if (await isListening(PORT, HOST)) throw new Error(`${ORIGIN} is already in use; stop whatever listens there (or set E2E_PORT)`);
 
   database = await createTestDatabase();
   say(`database ${database.name} created and migrated (${database.appliedMigrations.length} migrations)`);
@@ -113,16 +81,19 @@ async function main(): Promise<void> {
   if (stopping) return;
 
   const bin = path.join(process.cwd(), 'node_modules', '.bin', 'next');
-  next = spawn(bin, ['start', '-p', String(PORT), '-H', HOST], {
-    stdio: 'inherit',
+  next = startProcess('next start', bin, ['start', '-p', String(PORT), '-H', HOST], {
+    inherit: true,
     env: {
       ...process.env,
       NODE_ENV: 'production',
       DATABASE_URL: database.url,
       SITE_URL: ORIGIN,
       NEWSLETTER_ENABLED: 'true',
-      NEWSLETTER_SECRET: 'e2e-newsletter-secret-0123456789abcdef',
-      CRON_SECRET: 'e2e-cron-secret-0123456789',
+      // Random per run: production refuses placeholder-looking secrets (lib/secret-strength.ts).
+      NEWSLETTER_SECRET: randomBytes(32).toString('base64url'),
+      CRON_SECRET: randomBytes(24).toString('base64url'),
+      // Playwright plays the proxy: each test sends its own X-Forwarded-For (e2e/support/newsletter.ts).
+      TRUSTED_PROXY_HOPS: '1',
       RESEND_API_KEY,
       RESEND_BASE_URL: fake.url,
       EMAIL_FROM: 'Quorum <newsletter@example.com>',
@@ -130,14 +101,14 @@ async function main(): Promise<void> {
       SHUTDOWN_DRAIN_SECONDS: '0',
     },
   });
-  nextExited = new Promise((resolve) => next!.once('exit', () => resolve()));
-  next.once('exit', (code, signal) => {
+  void next.exited.then(({ code, signal }) => {
     if (stopping) return;
     say(`next start exited (${signal ?? `code ${code}`}): cleaning up`);
     void cleanup().finally(() => process.exit(1));
   });
 
-  await waitUntilReady();
+  // Readiness: database reachable, migrations finished.
+  await waitForHttp(`${ORIGIN}/api/health/ready`, { process: next, timeoutMs: READY_TIMEOUT_MS, everyMs: 250 });
   // playwright.config.ts waits for this line; its named groups become the workers' environment.
   console.log(`[e2e serve] ready E2E_FAKE_RESEND_URL=${fake.url} E2E_DATABASE_URL=${database.url}`);
 }

@@ -1,6 +1,8 @@
+import 'server-only';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from './generated/prisma/client';
 import { env } from './env';
+import { keyedProcessSingleton } from './process-singleton';
 
 /**
  * The one Prisma client. Nothing else constructs a PrismaClient.
@@ -19,9 +21,6 @@ export class DatabaseNotConfiguredError extends Error {
   }
 }
 
-// Next.js re-evaluates modules on every hot reload in development; one client per process keeps
-// the connection pool from multiplying.
-const cache = globalThis as typeof globalThis & { __publicationPrisma?: { url: string; client: PrismaClient } };
 
 /**
  * How long getting a connection may take: connecting, or waiting for a free one in the pool.
@@ -48,27 +47,9 @@ export function createPrismaClient(connectionString: string): PrismaClient {
 export function getDb(): PrismaClient {
   const url = env.DATABASE_URL;
   if (!url) throw new DatabaseNotConfiguredError();
-  const cached = cache.__publicationPrisma;
-  if (cached && cached.url === url) return cached.client;
-  const client = createPrismaClient(url);
-  cache.__publicationPrisma = { url, client };
-  return client;
+  // One client per process (per URL): hot reloads and separate bundles must not multiply the pool.
+  return keyedProcessSingleton('prisma', url, () => createPrismaClient(url));
 }
-
-/**
- * The shared client as a value (`db.subscriber.findUnique(...)`): a stand-in that creates the
- * real client on first property access, so importing it costs nothing.
- */
-export const db: PrismaClient = new Proxy({} as PrismaClient, {
-  get(_target, property) {
-    const client = getDb();
-    const value = Reflect.get(client, property, client) as unknown;
-    return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(client) : value;
-  },
-  has(_target, property) {
-    return Reflect.has(getDb(), property);
-  },
-});
 
 // Node error codes meaning "could not reach / lost the server".
 const CONNECTION_ERROR_CODES = new Set([

@@ -1,4 +1,6 @@
+import { env } from './env';
+
 /** Development-only tools (the mailbox) must not exist in a production build. */
 export function isDevelopment(): boolean {
-  return process.env.NODE_ENV === 'development';
+  return env.NODE_ENV === 'development';
 }

@@ -1,9 +1,12 @@
+import 'server-only';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { env } from './env';
+import { NO_STORE } from './http/cache-control';
 import { isShuttingDown } from './lifecycle';
 import { log } from './log';
+import { keyedProcessSingleton } from './process-singleton';
 
 /**
  * Liveness and readiness for the balancer and Kubernetes.
@@ -138,16 +141,15 @@ export function createReadinessCheck(options: ReadinessCheckOptions): ReadinessC
   };
 }
 
-type HealthState = { check: ReadinessCheck; url: string | undefined; last: string | undefined };
-const STATE_KEY = Symbol.for('publication.health');
+type HealthState = { check: ReadinessCheck; last: string | undefined };
 
 function shared(): HealthState {
-  const holder = globalThis as typeof globalThis & { [STATE_KEY]?: HealthState };
-  if (!holder[STATE_KEY] || holder[STATE_KEY].url !== env.DATABASE_URL) {
-    void holder[STATE_KEY]?.check.close();
-    holder[STATE_KEY] = { check: createReadinessCheck({ databaseUrl: env.DATABASE_URL }), url: env.DATABASE_URL, last: undefined };
-  }
-  return holder[STATE_KEY];
+  return keyedProcessSingleton(
+    'health',
+    env.DATABASE_URL ?? '',
+    () => ({ check: createReadinessCheck({ databaseUrl: env.DATABASE_URL }), last: undefined }),
+    (previous) => void previous.check.close(),
+  );
 }
 
 /**
@@ -167,7 +169,6 @@ export async function checkReadiness(): Promise<Readiness> {
   return result;
 }
 
-export const NO_STORE = { 'Cache-Control': 'no-store' } as const;
 
 export function liveResponse(): Response {
   return Response.json({ status: 'ok' }, { headers: NO_STORE });

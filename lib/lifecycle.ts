@@ -1,27 +1,12 @@
 import { env, type Env } from './env';
 import { log as defaultLog, type Logger } from './log';
+import { forgetProcessSingleton, processSingleton } from './process-singleton';
 
 /**
- * Graceful shutdown for one instance of the fleet.
- *
- * On SIGTERM (Kubernetes, a rolling restart) or SIGINT:
- *   1. at once, `isShuttingDown()` turns true, so /api/health/ready answers 503 "shutting down"
- *      and the balancer stops choosing this instance; the server keeps serving meanwhile;
- *   2. after the drain delay (SHUTDOWN_DRAIN_SECONDS: 5 in production, 0 otherwise), the hooks
- *      run: the outbox worker's stopOutboxWorker() (it finishes its batch and releases its
- *      claims), and whatever else was registered with `onShutdown`;
- *   3. then Next.js's own signal handler runs: it stops accepting connections, waits for the
- *      requests in flight (`server.close()`), closes the Next server and exits with 128 + signal.
- *
- * Why the takeover: Next 16's start-server (node_modules/next/dist/server/lib/start-server.js)
- * registers its SIGTERM/SIGINT cleanup before it loads instrumentation.ts, and that cleanup
- * closes the listening socket immediately, so a balancer still sending traffic would see refused
- * connections. `installShutdownHandlers()` (called from instrumentation.ts register()) removes
- * the listeners already there and calls them itself once steps 1 and 2 are done.
- *
- * State lives on globalThis: Next bundles instrumentation.ts and each route separately, so a
- * module-level variable here would exist once per bundle, and the ready route would never see
- * the flag the signal handler set.
+ * Graceful shutdown for one instance of the fleet: readiness 503 at once, a drain delay, the
+ * shutdown hooks (the outbox worker hands back its claims), then Next's own close. Next 16 registers
+ * its SIGTERM handler before instrumentation.ts runs and would close the socket at once, so
+ * installShutdownHandlers() takes its listeners over (docs/ARCHITECTURE.md, "One instance in the fleet").
  */
 
 export type ShutdownHook = () => Promise<void> | void;
@@ -40,19 +25,15 @@ type LifecycleState = {
   installed: boolean;
 };
 
-const STATE_KEY = Symbol.for('publication.lifecycle');
-
 function state(): LifecycleState {
-  const holder = globalThis as typeof globalThis & { [STATE_KEY]?: LifecycleState };
-  holder[STATE_KEY] ??= {
+  return processSingleton('lifecycle', () => ({
     shuttingDown: false,
     shuttingDownSince: undefined,
     hooks: new Map(),
     nextHookId: 1,
     shutdown: undefined,
     installed: false,
-  };
-  return holder[STATE_KEY];
+  }));
 }
 
 /** True from the moment a shutdown begins: readiness answers 503 from then on. */
@@ -215,6 +196,5 @@ export function installShutdownHandlers(options: InstallOptions = {}): void {
 
 /** Tests only: forget every flag and hook. */
 export function resetLifecycleForTests(): void {
-  const holder = globalThis as typeof globalThis & { [STATE_KEY]?: LifecycleState };
-  delete holder[STATE_KEY];
+  forgetProcessSingleton('lifecycle');
 }

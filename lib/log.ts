@@ -14,6 +14,8 @@
  * (proxy, route handlers, instrumentation), and the redaction rules are ours to test.
  */
 
+import { env } from './env';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, unknown>;
 
@@ -122,11 +124,11 @@ function redactError(err: Error, depth: number, seen: WeakSet<object>): Record<s
 // Formatting
 
 function defaultFormat(): LogFormat {
-  return process.env.NODE_ENV === 'production' ? 'json' : 'pretty';
+  return env.NODE_ENV === 'production' ? 'json' : 'pretty';
 }
 
 function defaultLevel(): LogLevel {
-  return process.env.NODE_ENV === 'production' ? 'info' : 'debug';
+  return env.NODE_ENV === 'production' ? 'info' : 'debug';
 }
 
 function defaultWrite(line: string, level: LogLevel): void {

@@ -1,17 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { absoluteUrl, parseSiteUrl, paths } from './site';
+import { parseEnv } from './env';
+import { absoluteUrl, paths, siteUrlFrom } from './site';
+
+const siteUrlOf = (raw: string | undefined) => {
+  const { env, issues } = parseEnv({ SITE_URL: raw });
+  return siteUrlFrom(env, issues);
+};
 
 describe('site URL', () => {
   it('defaults to http://localhost:3000 and never ends with a slash', () => {
-    expect(parseSiteUrl(undefined)).toBe('http://localhost:3000');
-    expect(parseSiteUrl('')).toBe('http://localhost:3000');
-    expect(parseSiteUrl('https://example.com/')).toBe('https://example.com');
-    expect(parseSiteUrl(' https://example.com/blog// ')).toBe('https://example.com/blog');
+    expect(siteUrlOf(undefined)).toBe('http://localhost:3000');
+    expect(siteUrlOf('')).toBe('http://localhost:3000');
+    expect(siteUrlOf('https://example.com/')).toBe('https://example.com');
+    expect(siteUrlOf(' https://example.com/blog// ')).toBe('https://example.com/blog');
   });
 
-  it('rejects anything but an http(s) URL', () => {
-    expect(() => parseSiteUrl('example.com')).toThrow('SITE_URL: expected an http(s) URL such as https://example.com, got "example.com"');
-    expect(() => parseSiteUrl('ftp://example.com')).toThrow('SITE_URL');
+  it('rejects anything but an http(s) URL, loudly (it is baked into feeds at build time)', () => {
+    expect(() => siteUrlOf('example.com')).toThrow('SITE_URL is invalid: an http(s):// URL, such as https://example.com');
+    expect(() => siteUrlOf('ftp://example.com')).toThrow('SITE_URL');
   });
 });
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { env, envIssues, unsetReason, type EnvIssue } from './env';
 
 /**
  * The publication's identity and the one place absolute URLs are built (feeds, sitemap,
@@ -6,21 +6,20 @@ import { z } from 'zod';
  * scattered through files.
  */
 
-// A base URL without a trailing slash, so `${siteUrl}${path}` never doubles it.
-const siteUrlSchema = z.url({ protocol: /^https?$/ }).transform((value) => value.replace(/\/+$/, ''));
-
-/** SITE_URL's value (or its absence) as a base URL; throws on anything but http(s). */
-export function parseSiteUrl(raw: string | undefined): string {
-  const value = raw === undefined || raw.trim() === '' ? 'http://localhost:3000' : raw.trim();
-  const parsed = siteUrlSchema.safeParse(value);
-  if (!parsed.success) {
-    throw new Error(`SITE_URL: expected an http(s) URL such as https://example.com, got ${JSON.stringify(raw)}`);
+/**
+ * SITE_URL as lib/env.ts validated it (default http://localhost:3000, never a trailing slash).
+ * Unlike other variables an invalid one throws: it is baked into every feed and canonical link at
+ * build time, and a build that quietly linked to localhost would publish broken feeds.
+ */
+export function siteUrlFrom(e: { SITE_URL: string }, issues: readonly EnvIssue[]): string {
+  if (issues.some((issue) => issue.name === 'SITE_URL')) {
+    throw new Error(`${unsetReason('SITE_URL', issues)}, such as https://example.com`);
   }
-  return parsed.data;
+  return e.SITE_URL;
 }
 
-/** e.g. https://example.com — from SITE_URL, default http://localhost:3000; never a trailing slash. */
-export const siteUrl: string = parseSiteUrl(process.env.SITE_URL);
+/** e.g. https://example.com */
+export const siteUrl: string = siteUrlFrom(env, envIssues);
 
 export const site = {
   name: 'Quorum',

@@ -51,10 +51,14 @@ async function bundleMigrate(root, outfile) {
       build.onResolve({ filter: /^\.\/embedded$/ }, (args) =>
         args.importer.endsWith(path.join('lib', 'db', 'migrate.ts')) ? { path: 'embedded', namespace: 'stub' } : undefined,
       );
-      build.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
+      // A script is server code: 'server-only' is the empty module Next gives server bundles.
+      build.onResolve({ filter: /^server-only$/ }, () => ({ path: 'server-only', namespace: 'stub' }));
+      build.onLoad({ filter: /.*/, namespace: 'stub' }, (args) => ({
         loader: 'js',
         contents:
-          "export async function startEmbeddedPostgres() { throw new Error('The embedded database is not part of the production image; set DATABASE_URL.'); }",
+          args.path === 'server-only'
+            ? ''
+            : "export async function startEmbeddedPostgres() { throw new Error('The embedded database is not part of the production image; set DATABASE_URL.'); }",
       }));
     },
   };

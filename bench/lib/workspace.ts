@@ -12,8 +12,11 @@
 import { existsSync } from 'node:fs';
 import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { waitForHttp } from '../../testing/http';
+import { freePort } from '../../testing/ports';
+import { runChecked, startProcess, type Child } from '../../testing/processes';
 import { REPO_ROOT } from '../config';
-import { freePort, runChecked, runMeasured, start, waitForHttp, type Measured, type Running } from './proc';
+import { runMeasured, type Measured } from './measure';
 
 const NEXT_BIN = path.join('node_modules', 'next', 'dist', 'bin', 'next');
 
@@ -137,7 +140,7 @@ function buildPhases(output: string): BuildResult['phases'] {
   };
 }
 
-export type AppServer = { url: string; stop(): Promise<void>; process: Running; kind: string };
+export type AppServer = { url: string; stop(): Promise<void>; process: Child; kind: string };
 
 /**
  * Serves a built copy the way production does: the standalone server when next.config has
@@ -155,19 +158,24 @@ export async function startAppServer(dir: string, extraEnv: Record<string, strin
     ...extraEnv,
   });
   const standalone = path.join(dir, '.next', 'standalone');
-  let r: Running;
+  let r: Child;
   let kind: string;
   if (existsSync(path.join(standalone, 'server.js'))) {
     if (!existsSync(path.join(standalone, '.next', 'static'))) await prepareStandalone(dir);
-    r = start('standalone server', process.execPath, ['server.js'], { cwd: standalone, env });
+    r = startProcess('standalone server', process.execPath, ['server.js'], { cwd: standalone, env, group: true });
     kind = 'node .next/standalone/server.js';
   } else {
-    r = start('next start', process.execPath, [NEXT_BIN, 'start', '-p', String(port), '-H', '127.0.0.1'], { cwd: dir, env });
+    r = startProcess('next start', process.execPath, [NEXT_BIN, 'start', '-p', String(port), '-H', '127.0.0.1'], { cwd: dir, env, group: true });
     kind = 'next start';
   }
   const url = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${url}/`, r);
-  return { url, process: r, kind, stop: () => r.stop() };
+  try {
+    await waitForHttp(`${url}/`, { process: r, accept: (status) => status < 500, requestTimeoutMs: 2_000 });
+  } catch (err) {
+    await r.stop();
+    throw err;
+  }
+  return { url, process: r, kind, stop: async () => void (await r.stop()) };
 }
 
 async function prepareStandalone(dir: string): Promise<void> {

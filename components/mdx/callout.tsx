@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
-import { CALLOUT_LABELS as LABELS, type CalloutType } from '@/lib/mdx/callout-labels';
+import type { CalloutType } from '@/lib/content/mdx-contract';
+import { CALLOUT_LABELS as LABELS } from '@/lib/mdx/callout-labels';
 
 const TONES: Record<CalloutType, string> = {
   insight: 'border-sky-500 bg-sky-50 dark:bg-sky-950/40',

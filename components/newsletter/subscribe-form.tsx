@@ -4,13 +4,12 @@ import { useId, useState, type FormEvent } from 'react';
 
 type Status = { kind: 'idle' } | { kind: 'sending' } | { kind: 'done'; message: string } | { kind: 'error'; message: string };
 
-const SUBSCRIBE_ENDPOINT = '/api/newsletter/subscribe';
-
 /**
  * The signup form. Without JavaScript it is a plain form post that lands on a result page;
- * with JavaScript it posts JSON and shows the answer inline in an aria-live region.
+ * with JavaScript it posts JSON and shows the answer inline in an aria-live region. The server
+ * component that renders it passes the endpoint (lib/newsletter/paths.ts names it).
  */
-export function SubscribeForm({ source }: { source: string }) {
+export function SubscribeForm({ source, action }: { source: string; action: string }) {
   const id = useId();
   const [status, setStatus] = useState<Status>({ kind: 'idle' });
 
@@ -19,7 +18,7 @@ export function SubscribeForm({ source }: { source: string }) {
     const form = new FormData(event.currentTarget);
     setStatus({ kind: 'sending' });
     try {
-      const response = await fetch(SUBSCRIBE_ENDPOINT, {
+      const response = await fetch(action, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
         body: JSON.stringify({
@@ -44,7 +43,7 @@ export function SubscribeForm({ source }: { source: string }) {
 
   const invalid = status.kind === 'error';
   return (
-    <form action={SUBSCRIBE_ENDPOINT} method="post" onSubmit={onSubmit} className="mt-4" noValidate={false}>
+    <form action={action} method="post" onSubmit={onSubmit} className="mt-4" noValidate={false}>
       <input type="hidden" name="source" value={source} />
       {/* Honeypot: invisible to people, tempting to naive bots. A filled one is answered like success and ignored. */}
       <div aria-hidden="true" className="absolute -left-[10000px] h-px w-px overflow-hidden">

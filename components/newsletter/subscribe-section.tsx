@@ -1,4 +1,5 @@
 import { SubscribeForm } from './subscribe-form';
+import { newsletterPaths } from '@/lib/newsletter/paths';
 
 /** The newsletter box that closes every article and the home page. */
 export function SubscribeSection({ source }: { source: string }) {
@@ -8,7 +9,7 @@ export function SubscribeSection({ source }: { source: string }) {
         stay in the loop
       </h2>
       <p className="mt-1 text-zinc-600 dark:text-zinc-400">get notified when new articles drop. no spam, ever.</p>
-      <SubscribeForm source={source} />
+      <SubscribeForm source={source} action={newsletterPaths.api.subscribe} />
     </section>
   );
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import AxeBuilder from '@axe-core/playwright';
 import { test as base, expect, type APIRequestContext, type Page, type TestInfo } from '@playwright/test';
 import pg from 'pg';
-import { connectFakeResend, type FakeDelivery } from '../../test/fake-resend/server';
+import { connectFakeResend, type FakeDelivery } from '../../testing/fake-resend/server';
 
 /**
  * What the newsletter specs need besides a browser: the emails the app sent (the fake Resend API

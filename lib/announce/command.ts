@@ -5,7 +5,7 @@ import type { PrismaClient } from '../generated/prisma/client';
 import { announceNewArticles, DIGEST_THRESHOLD, type AnnounceResult } from './enqueue';
 import { ArticleNotAnnounceableError } from './errors';
 import { createProgress, type ProgressCounts, type ProgressStream } from './progress';
-import type { TokenBucket } from './rate-limit';
+import type { TokenBucket } from './pacer';
 import { defaultSenderId, pendingAnnouncementEmails, releaseBatchClaims, sendAnnouncementBatches, type SenderTotals } from './sender';
 
 /**

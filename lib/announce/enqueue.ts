@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: the first run, the digest rule and the exactly-once insert are one decision, read best in one place.
 import { randomUUID } from 'node:crypto';
 import { getDb } from '../db';
 import type { Prisma, PrismaClient } from '../generated/prisma/client';

@@ -9,7 +9,7 @@ import { createManageToken } from '../newsletter/tokens';
  * unsubscribe token differs (in the footer link and in the List-Unsubscribe header). Rendering
  * React Email costs milliseconds per email, so each distinct (kind, payload) is rendered once with
  * the token of a placeholder subscriber, and each recipient's copy replaces that token with theirs.
- * The result is byte-for-byte what buildOutgoingEmail renders for the row (test/announce/render.test.ts),
+ * The result is byte-for-byte what buildOutgoingEmail renders for the row (test/announce/unit.test.ts, BatchRenderer),
  * which matters: a retried batch must send the same body under the same idempotency key.
  * If the placeholder token is not found in a rendering (a template that stopped showing the link),
  * each row is rendered on its own instead.

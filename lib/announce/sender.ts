@@ -1,41 +1,19 @@
+// Over 300 lines on purpose: claiming, sending and settling a batch share one row shape and one set of invariants, read best in one place.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { backoffDelayMs, isCircuitOpenFailure, type BatchEmailTransport, type BatchSendResult, type OutgoingEmail } from '../email';
 import { getDb } from '../db';
 import type { OutboxKind, PrismaClient } from '../generated/prisma/client';
 import { log } from './log';
-import { AbortedError, abortableSleep, TokenBucket } from './rate-limit';
+import { AbortedError, abortableSleep, TokenBucket } from './pacer';
 import { BatchRenderer } from './render';
+import { processSingleton } from '../process-singleton';
 
 /**
- * Sends the announcement emails (outbox rows of kind ANNOUNCEMENT and DIGEST) through the
- * provider's batch endpoint: up to 100 emails per request, at most 2 requests per second, each
- * email exactly once.
- *
- * A batch is fixed when it is first claimed. ONE statement takes up to 100 due rows (FOR UPDATE
- * SKIP LOCKED, so concurrent senders never share a row), marks them SENDING under this sender's
- * lease, and writes on every one the batch key: "announce-batch/" + SHA-256 of the sorted ids of the
- * rows it took. That key is the batch's Idempotency-Key and it never changes. From then on the rows
- * only leave the batch (SENT, CANCELLED, FAILED); a retry never adds a row.
- *
- * - Crash after the provider accepted the batch and before the rows were marked SENT: the rows stay
- *   SENDING until the lease runs out, another sender takes the whole batch again (by its key),
- *   renders the same emails in the same order and sends them under the same key; the provider
- *   answers with the first request's result without sending again (Resend keeps keys for 24 h).
- * - Someone unsubscribed or was suppressed since the enqueue: checked before every attempt; their
- *   row is CANCELLED and left out. If an earlier attempt of this batch had in fact been accepted,
- *   the smaller body under the same key is refused with 409 invalid_idempotent_request, which
- *   means exactly that: those emails went out already, so the rows are marked SENT.
- * - A retryable failure (5xx, timeout, network) keeps the rows in the batch, SENDING without an
- *   owner, with `claimed_until` at the time of the next attempt: a batch is retried when its
- *   claim runs out, whether it ran out because of a crash or on purpose.
- * - 429: the token bucket pauses every sender in this process for the Retry-After, and the batch is
- *   retried after it without counting an attempt. Same for an open circuit breaker.
- * - 422 naming one email (emails[i]): that row is FAILED and the others are retried at once (the
- *   provider keeps no key for a refused request).
- *
- * Pacing is per process (TokenBucket). Several instances sending at once exceed the provider's
- * limit together and are slowed by its 429s and Retry-After; correct, only less smooth.
+ * Sends ANNOUNCEMENT and DIGEST outbox rows through the provider's batch endpoint, 100 per request
+ * under an Idempotency-Key fixed at the first claim (so a retry after a crash is delivered once),
+ * paced by lib/announce/pacer.ts. The failure cases and why each ends in exactly one email:
+ * docs/ARCHITECTURE.md, "The newsletter and the outbox", and the comments at each branch below.
  */
 
 export const BATCH_KINDS = ['DIGEST', 'ANNOUNCEMENT'] as const satisfies readonly OutboxKind[];
@@ -141,17 +119,9 @@ export function defaultSenderId(): string {
   return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 }
 
-const LIMITER_KEY = Symbol.for('publication.announce.limiter');
-type LimiterHolder = { [LIMITER_KEY]?: TokenBucket };
-
-/**
- * The process-wide bucket (on globalThis: Next bundles the worker and each route separately, and
- * they must share one pace).
- */
+/** The process-wide bucket: the worker and every route of the process share one pace. */
 export function sharedBatchLimiter(): TokenBucket {
-  const holder = globalThis as typeof globalThis & LimiterHolder;
-  holder[LIMITER_KEY] ??= new TokenBucket({ requestsPerSecond: SENDER_DEFAULTS.requestsPerSecond });
-  return holder[LIMITER_KEY];
+  return processSingleton('announce.pacer', () => new TokenBucket({ requestsPerSecond: SENDER_DEFAULTS.requestsPerSecond }));
 }
 
 const RETURNING = `o.id::text AS id, o.kind::text AS kind, o.subscriber_id::text AS "subscriberId", o.to_address AS "toAddress",

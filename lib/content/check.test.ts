@@ -41,15 +41,17 @@ describe('npm run content:check', () => {
   const run = promisify(execFile);
   const script = path.resolve('scripts/content-check.ts');
   const tsx = path.resolve('node_modules/.bin/tsx');
+  // As npm run content:check does (package.json): scripts are server code (scripts/lib/server-only.mjs).
+  const SERVER_SIDE = ['--import', path.resolve('scripts/lib/server-only.mjs')];
 
   it('prints the summary and exits 0 when the content is valid', async () => {
-    const { stdout } = await run(tsx, [script, path.join(fixtures, 'valid')]);
+    const { stdout } = await run(tsx, [...SERVER_SIDE, script, path.join(fixtures, 'valid')]);
     // the fixtures' scheduled article is dated 2026-04-01, so count it either way
     expect(stdout).toMatch(/^5 articles OK \(\d published, 1 drafts, \d scheduled\)\n$/);
   });
 
   it('prints each problem on its own line and exits 1', async () => {
-    const failure = await run(tsx, [script, path.join(fixtures, 'broken/many-problems')]).then(
+    const failure = await run(tsx, [...SERVER_SIDE, script, path.join(fixtures, 'broken/many-problems')]).then(
       () => undefined,
       (error: { code: number; stderr: string }) => error,
     );

@@ -13,6 +13,13 @@ import {
   loadContent,
 } from './load';
 
+/** The loader as a process started with NODE_ENV=`nodeEnv` sees it (lib/env.ts reads it once, at import). */
+async function loaderIn(nodeEnv: 'development' | 'production' | 'test') {
+  vi.stubEnv('NODE_ENV', nodeEnv);
+  vi.resetModules();
+  return import('./load');
+}
+
 const dir = path.resolve('test/fixtures/content/valid');
 const now = new Date('2026-03-15T12:00:00Z');
 const production: LoadOptions = { dir, now, includeDrafts: false };
@@ -132,22 +139,20 @@ describe('visibility', () => {
     expect(getArticle('future-post', onTheDay)?.status).toBe('published');
   });
 
-  it('takes the default mode from NODE_ENV', () => {
-    vi.stubEnv('NODE_ENV', 'development');
-    expect(getAllArticles({ dir, now }).map((a) => a.slug)).toContain('draft-post');
-    vi.stubEnv('NODE_ENV', 'test');
-    expect(getAllArticles({ dir, now }).map((a) => a.slug)).not.toContain('draft-post');
+  it('takes the default mode from NODE_ENV', async () => {
+    expect((await loaderIn('development')).getAllArticles({ dir, now }).map((a) => a.slug)).toContain('draft-post');
+    expect((await loaderIn('test')).getAllArticles({ dir, now }).map((a) => a.slug)).not.toContain('draft-post');
   });
 });
 
 describe('caching', () => {
-  it('reads the files once per process in production', () => {
-    vi.stubEnv('NODE_ENV', 'production');
+  it('reads the files once per process in production', async () => {
+    const { getAllArticles } = await loaderIn('production');
     expect(getAllArticles({ dir, now })).toBe(getAllArticles({ dir, now }));
   });
 
-  it('in development, reuses the load until a file changes, then re-reads so edits show up', () => {
-    vi.stubEnv('NODE_ENV', 'development');
+  it('in development, reuses the load until a file changes, then re-reads so edits show up', async () => {
+    const { getAllArticles } = await loaderIn('development');
     const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'content-'));
     try {
       fs.cpSync(dir, copy, { recursive: true });
@@ -165,8 +170,8 @@ describe('caching', () => {
     }
   });
 
-  it('re-reads on every call in tests', () => {
-    vi.stubEnv('NODE_ENV', 'test');
+  it('re-reads on every call in tests', async () => {
+    const { getAllArticles } = await loaderIn('test');
     expect(getAllArticles({ dir, now })).not.toBe(getAllArticles({ dir, now }));
   });
 });

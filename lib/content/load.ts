@@ -7,6 +7,7 @@ import { type ArticleLink, analyzeBody } from './mdx';
 import { compareNewestFirst, rankRelated } from './related';
 import { isSlug } from './schema';
 import type { Article, ArticleStatus, TagCount } from './types';
+import { env } from '../env';
 
 /**
  * The content loader: reads `content/*.mdx`, validates every file and the links between them,
@@ -60,7 +61,7 @@ export function defaultContentDir(): string {
 }
 
 function resolveMode(options: LoadOptions): Mode {
-  const development = process.env.NODE_ENV === 'development';
+  const development = env.NODE_ENV === 'development';
   const includeDrafts = options.includeDrafts ?? development;
   return {
     includeDrafts,
@@ -261,11 +262,11 @@ function directorySignature(dir: string): string {
 }
 
 function library(options: LoadOptions = {}): ContentLibrary {
-  const env = process.env.NODE_ENV;
-  if (env !== 'production' && env !== 'development') return loadContent(options);
+  const nodeEnv = env.NODE_ENV;
+  if (nodeEnv !== 'production' && nodeEnv !== 'development') return loadContent(options);
   const dir = options.dir ?? defaultContentDir();
   const key = JSON.stringify([dir, options.root ?? process.cwd(), resolveMode(options)]);
-  const signature = env === 'production' ? '' : directorySignature(dir);
+  const signature = nodeEnv === 'production' ? '' : directorySignature(dir);
   const cached = memo.get(key);
   if (cached !== undefined && cached.signature === signature) return cached.library;
   const loaded = loadContent(options);

@@ -1,13 +1,11 @@
 import path from 'node:path';
+import { env as processEnv, type Env } from '../env';
 
-/**
- * The one place the email code reads the environment. When lib/env.ts (zod-validated, owned by
- * the platform side) lands, this function becomes a thin mapping from it; nothing else changes.
- */
+/** What the email layer needs from the environment (validated in lib/env.ts), in its own words. */
 export type EmailConfig = {
   /** Resend API key; both it and `emailFrom` must be set to send real email. */
   resendApiKey: string | undefined;
-  /** Override for the Resend API origin (tests point it at test/fake-resend). */
+  /** Override for the Resend API origin (tests point it at the fake Resend API). */
   resendBaseUrl: string | undefined;
   /** The From header, e.g. `"The Publication <news@example.com>"`. */
   emailFrom: string | undefined;
@@ -16,17 +14,12 @@ export type EmailConfig = {
   mailboxDir: string;
 };
 
-function nonEmpty(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed ? trimmed : undefined;
-}
-
-export function readEmailConfig(env: NodeJS.ProcessEnv = process.env): EmailConfig {
+export function readEmailConfig(e: Pick<Env, 'RESEND_API_KEY' | 'RESEND_BASE_URL' | 'EMAIL_FROM' | 'NODE_ENV'> = processEnv): EmailConfig {
   return {
-    resendApiKey: nonEmpty(env.RESEND_API_KEY),
-    resendBaseUrl: nonEmpty(env.RESEND_BASE_URL),
-    emailFrom: nonEmpty(env.EMAIL_FROM),
-    production: env.NODE_ENV === 'production',
+    resendApiKey: e.RESEND_API_KEY,
+    resendBaseUrl: e.RESEND_BASE_URL,
+    emailFrom: e.EMAIL_FROM,
+    production: e.NODE_ENV === 'production',
     mailboxDir: path.join(process.cwd(), '.data', 'mailbox'),
   };
 }

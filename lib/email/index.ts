@@ -1,4 +1,6 @@
+import 'server-only';
 import { log as rootLog } from '../log';
+import { keyedProcessSingleton } from '../process-singleton';
 import { CircuitBreaker, withCircuitBreaker } from './circuit-breaker';
 import { readEmailConfig, type EmailConfig } from './config';
 import { DevMailboxTransport } from './dev-mailbox';
@@ -32,7 +34,6 @@ export function emailConfigProblem(config: EmailConfig = readEmailConfig()): str
   return `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set`;
 }
 
-let cached: { key: string; transport: AppEmailTransport | null } | undefined;
 let warnedAboutPartialConfig = false;
 
 /**
@@ -40,13 +41,11 @@ let warnedAboutPartialConfig = false;
  *   retryable failures open it for 30 s; while open, sends fail fast with `circuitOpen: true`);
  * - otherwise, outside production → the dev mailbox (.data/mailbox/, printed to the log);
  * - otherwise → null: answer 503 and log `emailConfigProblem()`.
- * Cached per configuration, so the breaker's state is shared by every caller in the process.
+ * One per process and configuration (lib/process-singleton.ts), so every caller, the worker and the
+ * routes in their separate bundles alike, shares one breaker: when the provider fails, they all stop.
  */
 export function getEmailTransport(config: EmailConfig = readEmailConfig()): AppEmailTransport | null {
-  const key = JSON.stringify(config);
-  if (cached?.key === key) return cached.transport;
-  cached = { key, transport: createTransport(config) };
-  return cached.transport;
+  return keyedProcessSingleton('email.transport', JSON.stringify(config), () => createTransport(config));
 }
 
 function createTransport(config: EmailConfig): AppEmailTransport | null {

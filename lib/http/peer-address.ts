@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { processSingleton } from '../process-singleton';
 
 /**
  * Hands each request's TCP peer address to route handlers, which Next.js cannot do: a Request has
@@ -15,13 +16,9 @@ import type { IncomingMessage } from 'node:http';
 
 type PeerState = { headerName: string; installed: boolean };
 
-// On globalThis: Next bundles instrumentation.ts and each route separately (see lib/lifecycle.ts).
-const STATE_KEY = Symbol.for('quorum.peer-address');
-
+// One per process: instrumentation.ts installs the hook, each route bundle reads the header's name.
 function state(): PeerState {
-  const holder = globalThis as typeof globalThis & { [STATE_KEY]?: PeerState };
-  holder[STATE_KEY] ??= { headerName: `x-quorum-peer-${randomBytes(12).toString('hex')}`, installed: false };
-  return holder[STATE_KEY];
+  return processSingleton('peer-address', () => ({ headerName: `x-quorum-peer-${randomBytes(12).toString('hex')}`, installed: false }));
 }
 
 /** The header the hook writes the verified chain into (lower case, as Node keeps header names). */

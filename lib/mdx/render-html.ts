@@ -10,7 +10,8 @@ import remarkRehype, { type Options as RemarkRehypeOptions } from 'remark-rehype
 import rehypeSlug from 'rehype-slug';
 import { unified } from 'unified';
 import { isHtmlElementName } from '@/lib/content/html-allowlist';
-import { CALLOUT_LABELS, type CalloutType } from '@/lib/mdx/callout-labels';
+import type { CalloutType } from '@/lib/content/mdx-contract';
+import { CALLOUT_LABELS } from '@/lib/mdx/callout-labels';
 import { remarkPlugins } from './options';
 import { remarkImages } from './remark-images';
 import { remarkUnravelJsx } from './remark-unravel-jsx';

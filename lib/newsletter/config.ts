@@ -1,3 +1,4 @@
+import 'server-only';
 import { emailConfigProblem } from '../email';
 import { newsletterConfigProblems, newsletterSecret } from '../env';
 import { NewsletterUnavailableError } from './errors';

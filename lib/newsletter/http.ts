@@ -1,5 +1,6 @@
 import { NextResponse } from 'next/server';
 import { isDatabaseUnavailableError } from '../db';
+import { NO_STORE } from '../http/cache-control';
 import { crossSiteVerdict } from '../http/cross-site';
 import { InvalidSubscriptionError, NewsletterUnavailableError, RateLimitedError } from './errors';
 import { log } from './log';
@@ -144,7 +145,6 @@ export function wantsJson(request: Request, body?: ParsedBody): boolean {
   return /\bapplication\/json\b/i.test(request.headers.get('accept') ?? '');
 }
 
-const NO_STORE = { 'Cache-Control': 'no-store' };
 
 export function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): NextResponse {
   return NextResponse.json(body, { status, headers: { ...NO_STORE, ...headers } });

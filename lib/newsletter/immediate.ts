@@ -1,9 +1,9 @@
 import { after } from 'next/server';
-import type { EmailTransport } from '../email';
+import { getEmailTransport, type EmailTransport } from '../email';
 import type { PrismaClient } from '../generated/prisma/client';
 import { log } from './log';
 import { sendOutboxEmail } from './outbox';
-import { getNewsletterTransport } from './transport';
+import { processSingleton } from '../process-singleton';
 
 /**
  * "After the commit, send at once": the outbox rows a request wrote are sent right after its
@@ -16,13 +16,12 @@ import { getNewsletterTransport } from './transport';
 /** Upper bound for one immediate send; the Resend transport's own deadline (10 s) is below it. */
 export const IMMEDIATE_SEND_TIMEOUT_MS = 15_000;
 
-// On globalThis, like the worker: shutdown code in another bundle (lib/lifecycle.ts) can wait for these.
-const IN_FLIGHT = Symbol.for('publication.newsletter.immediateSends');
-const inFlight: Set<Promise<void>> = ((globalThis as typeof globalThis & { [IN_FLIGHT]?: Set<Promise<void>> })[IN_FLIGHT] ??= new Set());
+// One per process: shutdown code in another bundle (lib/lifecycle.ts) can wait for these.
+const inFlight = processSingleton('newsletter.immediate-sends', () => new Set<Promise<void>>());
 
 export type ImmediateSendOptions = {
   db: PrismaClient;
-  /** Default: getNewsletterTransport() (Resend behind the process-wide circuit breaker, or the dev mailbox). */
+  /** Default: getEmailTransport() (Resend behind the process-wide circuit breaker, or the dev mailbox). */
   transport?: EmailTransport;
   timeoutMs?: number;
 };
@@ -37,7 +36,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'>
 }
 
 async function sendAll(ids: readonly string[], options: ImmediateSendOptions): Promise<void> {
-  const transport = options.transport ?? getNewsletterTransport();
+  const transport = options.transport ?? getEmailTransport();
   if (!transport) return; // not configured: subscribe refused already, and the worker logs it
   for (const id of ids) {
     const outcome = await withTimeout(

@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: the claim, the send and each outcome of a row share one lease, read best in one place.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { backoffDelayMs, isCircuitOpenFailure, type EmailTransport, type SendResult } from '../email';

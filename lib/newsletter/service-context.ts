@@ -1,3 +1,4 @@
+import 'server-only';
 import { getDb, isDatabaseUnavailableError } from '../db';
 import type { Prisma, PrismaClient } from '../generated/prisma/client';
 import type { ClientAddress } from '../http/client-address';

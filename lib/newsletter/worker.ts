@@ -1,13 +1,13 @@
 import { releaseBatchClaims, sendAnnouncementBatches, type SenderTotals } from '../announce/sender';
-import type { BatchEmailTransport, EmailTransport } from '../email';
+import { getEmailTransport, type BatchEmailTransport, type EmailTransport } from '../email';
 import { env } from '../env';
 import { getDb, isDatabaseUnavailableError } from '../db';
 import type { PrismaClient } from '../generated/prisma/client';
 import { runCleanup, type CleanupResult } from './cleanup';
 import { newsletterReadinessProblems, requireNewsletterSecret } from './config';
 import { log, logThrottled } from './log';
-import { getNewsletterTransport } from './transport';
 import { defaultWorkerId, OUTBOX_DEFAULTS, processOutboxBatch, releaseClaims, type OutboxBatchResult } from './outbox';
+import { processSingleton } from '../process-singleton';
 
 /**
  * The outbox loop inside the server process (started from instrumentation.ts). Every few seconds
@@ -58,7 +58,7 @@ export class WorkerNotReadyError extends Error {
 export async function runOutboxWorkerStep(options: WorkerStepOptions): Promise<WorkerStepResult> {
   const problems = newsletterReadinessProblems();
   if (problems.length > 0) throw new WorkerNotReadyError(problems);
-  const transport = options.transport ?? getNewsletterTransport();
+  const transport = options.transport ?? getEmailTransport();
   if (!transport) throw new WorkerNotReadyError(['no email transport (RESEND_API_KEY / EMAIL_FROM)']);
   const db = options.db ?? getDb();
   const now = options.now ?? (() => new Date());
@@ -101,14 +101,14 @@ type WorkerState = {
   lastCleanupAt: number;
 };
 
-// On globalThis: in development Next re-evaluates modules on hot reload, and a second loop must not start.
-const holder = globalThis as typeof globalThis & { __newsletterOutboxWorker?: WorkerState };
+// One per process: in development Next re-evaluates modules on hot reload, and a second loop must not start.
+const holder = processSingleton('newsletter.outbox-worker', (): { current?: WorkerState } => ({}));
 
 export type StartWorkerOptions = { intervalMs?: number; batchSize?: number };
 
 /** Starts the loop (once per process). Returns false when it is already running or there is no database. */
 export function startOutboxWorker(options: StartWorkerOptions = {}): boolean {
-  if (holder.__newsletterOutboxWorker && !holder.__newsletterOutboxWorker.stopping) return false;
+  if (holder.current && !holder.current.stopping) return false;
   if (!env.DATABASE_URL) {
     log.warn('worker-not-started', { reason: 'DATABASE_URL is not set' });
     return false;
@@ -123,7 +123,7 @@ export function startOutboxWorker(options: StartWorkerOptions = {}): boolean {
     stopping: false,
     lastCleanupAt: 0,
   };
-  holder.__newsletterOutboxWorker = state;
+  holder.current = state;
 
   const schedule = (delayMs: number) => {
     if (state.stopping) return;
@@ -173,7 +173,7 @@ export function startOutboxWorker(options: StartWorkerOptions = {}): boolean {
  * released for another instance. Safe to call when the worker is not running.
  */
 export async function stopOutboxWorker(): Promise<void> {
-  const state = holder.__newsletterOutboxWorker;
+  const state = holder.current;
   if (!state || state.stopping) return;
   state.stopping = true;
   if (state.timer) clearTimeout(state.timer);
@@ -190,10 +190,10 @@ export async function stopOutboxWorker(): Promise<void> {
     // Unreachable database: the leases expire and another instance takes the rows.
     log.warn('worker-stop-release-failed', { worker: state.workerId, err });
   }
-  if (holder.__newsletterOutboxWorker === state) holder.__newsletterOutboxWorker = undefined;
+  if (holder.current === state) holder.current = undefined;
 }
 
 export function isOutboxWorkerRunning(): boolean {
-  const state = holder.__newsletterOutboxWorker;
+  const state = holder.current;
   return state !== undefined && !state.stopping;
 }

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 
 /**
- * Newsletter input schemas, shared by the server (route handlers, lib/newsletter) and the client
- * (the subscribe form). Nothing here may import server code: this file ships to the browser.
+ * Newsletter input schemas for the route handlers and lib/newsletter. Free of server imports, so
+ * a client component may share them (the subscribe form validates with the browser's own checks today).
  */
 
 /** RFC 5321's path limit; longer "addresses" are never deliverable. */
@@ -47,8 +47,6 @@ export const subscribeSchema = z.object({
 /** The one answer to every accepted signup, whatever the address's state (nobody learns who subscribes). */
 export const SUBSCRIBE_SUCCESS_MESSAGE = 'Check your inbox to confirm your subscription.';
 
-export type SubscribeFormInput = z.input<typeof subscribeSchema>;
-export type SubscribeFormData = z.output<typeof subscribeSchema>;
 
 /**
  * A token from an email link: 32 bytes, base64url without padding (43 characters). Both the

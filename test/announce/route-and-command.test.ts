@@ -6,7 +6,7 @@ const ANNOUNCE_SECRET = vi.hoisted(() => {
   process.env.ANNOUNCE_SECRET = 'announce-secret-for-the-tests';
   return process.env.ANNOUNCE_SECRET;
 });
-const dbState = vi.hoisted(() => ({ client: undefined as unknown }));
+const dbState = await vi.hoisted(async () => (await import('../newsletter/email-env')).hoistedTestState());
 vi.mock('@/lib/db', async (importOriginal) =>
   (await import('../newsletter/mock-db')).mockDbModule(await importOriginal<typeof import('@/lib/db')>(), dbState),
 );
@@ -14,7 +14,7 @@ vi.mock('@/lib/db', async (importOriginal) =>
 import { POST } from '@/app/api/announce/route';
 import { publishedArticles } from '@/lib/announce/articles';
 import { runAnnounceCommand } from '@/lib/announce/command';
-import { TokenBucket } from '@/lib/announce/rate-limit';
+import { TokenBucket } from '@/lib/announce/pacer';
 import { runOutboxWorkerStep } from '@/lib/newsletter/worker';
 import { duplicates, outboxStatusCounts, startAnnounceEnv, type AnnounceTestEnv } from './support';
 

@@ -3,13 +3,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { API_KEY, captureLogs, EMAIL_FROM, resendTransport } from '../newsletter/support';
 
-const dbState = vi.hoisted(() => ({ client: undefined as unknown }));
+const dbState = await vi.hoisted(async () => (await import('../newsletter/email-env')).hoistedTestState());
 vi.mock('@/lib/db', async (importOriginal) =>
   (await import('../newsletter/mock-db')).mockDbModule(await importOriginal<typeof import('@/lib/db')>(), dbState),
 );
 
 import { announceNewArticles } from '@/lib/announce/enqueue';
-import { TokenBucket } from '@/lib/announce/rate-limit';
+import { TokenBucket } from '@/lib/announce/pacer';
 import { pendingAnnouncementEmails, releaseBatchClaims, SENDER_DEFAULTS } from '@/lib/announce/sender';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { unsubscribe } from '@/lib/newsletter/service';
@@ -152,7 +152,7 @@ describe('a sender that dies mid-run', () => {
     // Each answer comes 400 ms after the provider accepted the emails: a kill lands in that window.
     t.fake.setDelay(400);
     // `node --import tsx`, not the tsx CLI: that one runs the script in a grandchild, which SIGKILL would miss.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/announce.ts', '--content-dir', t.contentDir, '--wait', '0'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--import', './scripts/lib/server-only.mjs', 'scripts/announce.ts', '--content-dir', t.contentDir, '--wait', '0'], {
       cwd: ROOT,
       env: {
         ...process.env,

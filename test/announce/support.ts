@@ -2,10 +2,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
-import { TokenBucket } from '@/lib/announce/rate-limit';
+import { TokenBucket } from '@/lib/announce/pacer';
 import { sendAnnouncementBatches, type SenderOptions } from '@/lib/announce/sender';
 import { newsletterSecret } from '@/lib/env';
-import type { FakeDelivery } from '../fake-resend/server';
+import type { FakeDelivery } from '../../testing/fake-resend/server';
+import type { HoistedTestState } from '../newsletter/email-env';
 import { resendTransport, startNewsletterTestEnv, type NewsletterTestEnv } from '../newsletter/support';
 
 /**
@@ -27,7 +28,7 @@ export type AnnounceTestEnv = NewsletterTestEnv & {
   send(options?: Partial<SenderOptions>): ReturnType<typeof sendAnnouncementBatches>;
 };
 
-export async function startAnnounceEnv(state: { client: unknown }): Promise<AnnounceTestEnv> {
+export async function startAnnounceEnv(state: HoistedTestState): Promise<AnnounceTestEnv> {
   const base = await startNewsletterTestEnv(state);
   const contentDir = await mkdtemp(path.join(tmpdir(), 'announce-content-'));
   const secret = newsletterSecret();

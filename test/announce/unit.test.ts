@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createProgress } from '@/lib/announce/progress';
-import { AbortedError, TokenBucket } from '@/lib/announce/rate-limit';
+import { AbortedError, TokenBucket } from '@/lib/announce/pacer';
 import { BatchRenderer } from '@/lib/announce/render';
 import { buildOutgoingEmail, type OutboxRowForSending } from '@/lib/newsletter/messages';
 import { createManageToken, verifyManageToken } from '@/lib/newsletter/tokens';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CircuitBreaker, isCircuitOpenFailure, withCircuitBreaker, type CircuitState } from '../../lib/email/circuit-breaker';
 import { ResendTransport } from '../../lib/email/resend-transport';
 import type { SendResult } from '../../lib/email/transport';
-import { startFakeResend, type FakeResend } from '../fake-resend/server';
+import { startFakeResend, type FakeResend } from '../../testing/fake-resend/server';
 
 const ok: SendResult = { ok: true, providerId: 'id_1' };
 const down: SendResult = { ok: false, retryable: true, error: 'Resend 500 internal_server_error' };

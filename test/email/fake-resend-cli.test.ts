@@ -4,10 +4,10 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResendTransport } from '../../lib/email/resend-transport';
-import { connectFakeResend } from '../fake-resend/server';
+import { connectFakeResend } from '../../testing/fake-resend/server';
 
 // The CLI is what e2e and fleet tests start in their own process; drive it over HTTP as they would.
-const cli = path.resolve(__dirname, '../fake-resend/cli.ts');
+const cli = path.resolve(__dirname, '../../testing/fake-resend/cli.ts');
 let child: ChildProcess;
 let url: string;
 
@@ -28,7 +28,7 @@ afterAll(async () => {
   }
 });
 
-describe('test/fake-resend/cli.ts', () => {
+describe('testing/fake-resend/cli.ts', () => {
   it('serves the API and exposes its controls to another process', async () => {
     const remote = connectFakeResend(url);
     const transport = new ResendTransport({ apiKey: 're_cli', from: 'news@example.com', baseUrl: url });

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEmailConfig, type EmailConfig } from '../../lib/email/config';
+import { parseEnv } from '../../lib/env';
 import { DevMailboxTransport } from '../../lib/email/dev-mailbox';
 import { emailConfigProblem, getEmailTransport } from '../../lib/email/index';
-import { startFakeResend, type FakeResend } from '../fake-resend/server';
+import { startFakeResend, type FakeResend } from '../../testing/fake-resend/server';
 
 function config(overrides: Partial<EmailConfig>): EmailConfig {
   return {
@@ -16,8 +17,8 @@ function config(overrides: Partial<EmailConfig>): EmailConfig {
 }
 
 describe('readEmailConfig', () => {
-  it('treats blank values as unset', () => {
-    const read = readEmailConfig({ NODE_ENV: 'production', RESEND_API_KEY: '  ', EMAIL_FROM: 'news@example.com' });
+  it('reads lib/env.ts, where blank values are unset', () => {
+    const read = readEmailConfig(parseEnv({ NODE_ENV: 'production', RESEND_API_KEY: '  ', EMAIL_FROM: 'news@example.com' }).env);
     expect(read).toMatchObject({ production: true, resendApiKey: undefined, emailFrom: 'news@example.com' });
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { unsubscribeHeaders } from '../../lib/email/headers';
 import { ResendTransport } from '../../lib/email/resend-transport';
 import type { OutgoingEmail } from '../../lib/email/transport';
-import { startFakeResend, type FakeResend } from '../fake-resend/server';
+import { startFakeResend, type FakeResend } from '../../testing/fake-resend/server';
 
 // The real `resend` SDK, talking HTTP to a real local server: what is tested here is what the SDK
 // actually sends and how we read what it hands back.

@@ -13,7 +13,7 @@ import {
 
 /**
  * Graceful shutdown, with a stand-in for `process`: what happens on SIGTERM, in which order.
- * (scripts/check-standalone.mjs proves the same against the real standalone server and Next's
+ * (e2e/postbuild/standalone.test.ts proves the same against the real standalone server and Next's
  * own signal handler.)
  */
 

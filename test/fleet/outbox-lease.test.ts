@@ -4,8 +4,8 @@ import { OUTBOX_DEFAULTS, outboxLeaseMs } from '@/lib/newsletter/outbox';
 
 /**
  * OUTBOX_LEASE_SECONDS: how long an instance's claim on an outbox row lasts before another may take
- * the row over. Production keeps the 2-minute default; scripts/fleet-proof.ts shortens it so that a
- * SIGKILLed instance's claims come back within the run (and proves they do).
+ * the row over. Production keeps the 2-minute default; the fleet proof (e2e/postbuild/fleet.test.ts)
+ * shortens it so that a SIGKILLed instance's claims come back within the run (and proves they do).
  */
 describe('OUTBOX_LEASE_SECONDS', () => {
   it('sets the claim lease; unset or empty, the 2-minute default', () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { captureLogs, fromClient, jsonRequest, type NewsletterTestEnv, SITE, startNewsletterTestEnv, uniqueEmail, uniqueIp } from './support';
 
-const dbState = vi.hoisted(() => ({ client: undefined as unknown }));
+const dbState = await vi.hoisted(async () => (await import('./email-env')).hoistedTestState());
 vi.mock('@/lib/db', async (importOriginal) =>
   (await import('./mock-db')).mockDbModule(await importOriginal<typeof import('@/lib/db')>(), dbState),
 );

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { formRequest, jsonRequest, SITE, startNewsletterTestEnv, uniqueEmail, type NewsletterTestEnv } from './support';
 
-const dbState = vi.hoisted(() => ({ client: undefined as unknown }));
+const dbState = await vi.hoisted(async () => (await import('./email-env')).hoistedTestState());
 vi.mock('@/lib/db', async (importOriginal) =>
   (await import('./mock-db')).mockDbModule(await importOriginal<typeof import('@/lib/db')>(), dbState),
 );

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createEmbeddedTestDatabase, type TestDatabase } from '../db/harness';
-import { startFakeResend, type FakeResend } from '../fake-resend/server';
+import { startFakeResend, type FakeResend } from '../../testing/fake-resend/server';
 import { API_KEY, captureLogs, clientAt, linkToken, resendTransport, uniqueEmail, uniqueIp } from './support';
 
 import { processOutboxBatch } from '@/lib/newsletter/outbox';

@@ -11,10 +11,10 @@ import {
   uniqueIp,
 } from './support';
 
-const dbState = vi.hoisted(() => {
+const dbState = await vi.hoisted(async () => {
   // The webhook route needs its signing secret to get as far as the limit.
   process.env.RESEND_WEBHOOK_SECRET = `whsec_${Buffer.from('hardening-test-webhook-key-0123456789').toString('base64')}`;
-  return { client: undefined as unknown };
+  return (await import('./email-env')).hoistedTestState();
 });
 vi.mock('@/lib/db', async (importOriginal) =>
   (await import('./mock-db')).mockDbModule(await importOriginal<typeof import('@/lib/db')>(), dbState),

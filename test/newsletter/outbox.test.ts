@@ -7,7 +7,7 @@ const CRON_SECRET = vi.hoisted(() => {
   process.env.CRON_SECRET = 'cron-secret-for-the-outbox-tests';
   return process.env.CRON_SECRET;
 });
-const dbState = vi.hoisted(() => ({ client: undefined as unknown }));
+const dbState = await vi.hoisted(async () => (await import('./email-env')).hoistedTestState());
 vi.mock('@/lib/db', async (importOriginal) =>
   (await import('./mock-db')).mockDbModule(await importOriginal<typeof import('@/lib/db')>(), dbState),
 );

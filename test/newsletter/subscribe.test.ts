@@ -14,7 +14,7 @@ import {
   uniqueIp,
 } from './support';
 
-const dbState = vi.hoisted(() => ({ client: undefined as unknown }));
+const dbState = await vi.hoisted(async () => (await import('./email-env')).hoistedTestState());
 vi.mock('@/lib/db', async (importOriginal) =>
   (await import('./mock-db')).mockDbModule(await importOriginal<typeof import('@/lib/db')>(), dbState),
 );

@@ -8,7 +8,8 @@ import type { ClientAddress } from '@/lib/http/client-address';
 import { peerChain, peerChainHeader } from '@/lib/http/peer-address';
 import { newsletterSecret } from '@/lib/env';
 import { openSealedToken } from '@/lib/newsletter/tokens';
-import { startFakeResend, type FakeResend } from '../fake-resend/server';
+import type { FakeResend } from '../../testing/fake-resend/server';
+import { API_KEY, EMAIL_FROM, type HoistedTestState } from './email-env';
 import { createTestDatabase, type TestDatabase } from '../db/harness';
 
 export { mockDbModule } from './mock-db';
@@ -25,8 +26,7 @@ export { mockDbModule } from './mock-db';
  *     (await import('./mock-db')).mockDbModule(await importOriginal<typeof import('@/lib/db')>(), dbState));
  */
 
-export const API_KEY = 're_test_newsletter';
-export const EMAIL_FROM = 'Quorum <newsletter@example.com>';
+export { API_KEY, EMAIL_FROM } from './email-env';
 
 export type NewsletterTestEnv = {
   database: TestDatabase;
@@ -35,13 +35,10 @@ export type NewsletterTestEnv = {
   close(): Promise<void>;
 };
 
-export async function startNewsletterTestEnv(state: { client: unknown }): Promise<NewsletterTestEnv> {
+/** A fresh database for the file, with the fake Resend API that hoistedTestState() started (email-env.ts). */
+export async function startNewsletterTestEnv(state: HoistedTestState): Promise<NewsletterTestEnv> {
   const database = await createTestDatabase();
-  const fake = await startFakeResend({ apiKey: API_KEY });
-  // What getEmailTransport() reads: the real SDK, against the fake.
-  process.env.RESEND_API_KEY = API_KEY;
-  process.env.RESEND_BASE_URL = fake.url;
-  process.env.EMAIL_FROM = EMAIL_FROM;
+  const { fake } = state;
   state.client = database.prisma;
   return {
     database,

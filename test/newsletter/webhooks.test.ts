@@ -22,7 +22,7 @@ const WEBHOOK_SECRET = vi.hoisted(() => {
   process.env.RESEND_WEBHOOK_SECRET = `whsec_${Buffer.from('webhook-signing-key-for-the-tests!').toString('base64')}`;
   return process.env.RESEND_WEBHOOK_SECRET;
 });
-const dbState = vi.hoisted(() => ({ client: undefined as unknown }));
+const dbState = await vi.hoisted(async () => (await import('./email-env')).hoistedTestState());
 vi.mock('@/lib/db', async (importOriginal) =>
   (await import('./mock-db')).mockDbModule(await importOriginal<typeof import('@/lib/db')>(), dbState),
 );

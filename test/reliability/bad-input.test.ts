@@ -21,7 +21,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
  * so the file stays well under a minute on a shared 2-core box.
  */
 
-const state = vi.hoisted(() => {
+const state = await vi.hoisted(async () => {
   // Read once by lib/env.ts at import: set before any import below runs, restored after.
   const secrets = {
     CRON_SECRET: 'reliability-cron-secret-0123456789abcdef',
@@ -34,7 +34,7 @@ const state = vi.hoisted(() => {
     previous[name] = process.env[name];
     process.env[name] = value;
   }
-  return { client: undefined as unknown, secrets, previous };
+  return { ...(await (await import('../newsletter/email-env')).hoistedTestState()), secrets, previous };
 });
 const { CRON_SECRET, ANNOUNCE_SECRET, RESEND_WEBHOOK_SECRET } = state.secrets;
 vi.mock('@/lib/db', async (importOriginal) =>

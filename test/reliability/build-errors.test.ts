@@ -15,7 +15,7 @@ import { getAllArticles, loadContent } from '@/lib/content/load';
  *
  * Cases live in test/fixtures/content/build-errors/<case>/ (one folder per case); the cases the
  * loader's own tests already had are reused from test/fixtures/content/broken/<case>/. The one
- * real `next build` of a broken article is scripts/check-broken-build.mjs (a minute; run by
+ * real `next build` of a broken article is e2e/postbuild/broken-build.test.ts (a minute; run by
  * npm run test:e2e), not this file.
  */
 
@@ -231,7 +231,7 @@ describe('npm run content:check over all of them at once', () => {
       // Each case's files side by side: its article and the images it names (named after the case).
       for (const c of CASES) for (const name of readdirSync(c.dir)) copyFileSync(path.join(c.dir, name), path.join(dir, name));
       const run = promisify(execFile);
-      const failure = await run(path.resolve('node_modules/.bin/tsx'), [path.resolve('scripts/content-check.ts'), dir], { cwd: ROOT }).then(
+      const failure = await run(path.resolve('node_modules/.bin/tsx'), ['--import', path.resolve('scripts/lib/server-only.mjs'), path.resolve('scripts/content-check.ts'), dir], { cwd: ROOT }).then(
         () => undefined,
         (error: { code: number; stderr: string }) => error,
       );

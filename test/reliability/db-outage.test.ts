@@ -7,10 +7,10 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
  * a query, refused connections, a server that accepts and never answers), the error must be
  * recognised as "unavailable" (so routes answer 503, not 500), must arrive in bounded time, and
  * the same client must work again once the database is back. The same scenario against the real
- * production server is scripts/check-db-outage.ts.
+ * production server is e2e/postbuild/db-outage.test.ts.
  */
 
-const state = vi.hoisted(() => ({ client: undefined as unknown }));
+const state = await vi.hoisted(async () => (await import('../newsletter/email-env')).hoistedTestState());
 vi.mock('@/lib/db', async (importOriginal) =>
   (await import('../newsletter/mock-db')).mockDbModule(await importOriginal<typeof import('@/lib/db')>(), state),
 );
@@ -20,9 +20,9 @@ import { createPrismaClient, isDatabaseUnavailableError } from '@/lib/db';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { waitForImmediateSends } from '@/lib/newsletter/immediate';
 import { createTestDatabase, type TestDatabase } from '../db/harness';
-import { startFakeResend, type FakeResend } from '../fake-resend/server';
-import { API_KEY, EMAIL_FROM, fromClient, jsonRequest, SITE, uniqueEmail, uniqueIp } from '../newsletter/support';
-import { startTcpProxy, type TcpProxy } from './tcp-proxy';
+import type { FakeResend } from '../../testing/fake-resend/server';
+import { fromClient, jsonRequest, SITE, uniqueEmail, uniqueIp } from '../newsletter/support';
+import { startTcpProxy, type TcpProxy } from '../../testing/tcp-proxy';
 
 /** Connect timeout plus a margin: a request must fail within this, never hang. */
 const BOUNDED_MS = 15_000;
@@ -42,11 +42,8 @@ beforeAll(async () => {
   url.port = String(proxy.port);
   prisma = createPrismaClient(url.toString());
   state.client = prisma;
-  // Confirmation emails go to the fake Resend API, as in test/newsletter (support.ts).
-  fake = await startFakeResend({ apiKey: API_KEY });
-  process.env.RESEND_API_KEY = API_KEY;
-  process.env.RESEND_BASE_URL = fake.url;
-  process.env.EMAIL_FROM = EMAIL_FROM;
+  // Confirmation emails go to the fake Resend API (started before the imports: email-env.ts).
+  fake = state.fake;
 }, 60_000);
 
 afterAll(async () => {

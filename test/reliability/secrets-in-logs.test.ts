@@ -9,7 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
  * real resend SDK and the fake Resend API, told to fail with such messages.
  */
 
-const state = vi.hoisted(() => ({ client: undefined as unknown }));
+const state = await vi.hoisted(async () => (await import('../newsletter/email-env')).hoistedTestState());
 vi.mock('@/lib/db', async (importOriginal) =>
   (await import('../newsletter/mock-db')).mockDbModule(await importOriginal<typeof import('@/lib/db')>(), state),
 );

@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { Notice, PrimaryButton } from '@/components/newsletter/notice';
 import { RequestNewLink } from '@/components/newsletter/request-new-link';
 import { NewsletterUnavailableError } from '@/lib/newsletter/errors';
+import { newsletterPaths } from '@/lib/newsletter/paths';
 import { inspectConfirmationToken } from '@/lib/newsletter/service';
 
 export const metadata: Metadata = { title: 'Confirm your subscription' };
@@ -30,7 +31,7 @@ export default async function ConfirmPage({ searchParams }: Props) {
     return (
       <Notice title="Confirm your subscription">
         <p>One click and you will get an email whenever a new article is published. Nothing else, ever.</p>
-        <form method="post" action="/api/newsletter/confirm">
+        <form method="post" action={newsletterPaths.api.confirm}>
           <input type="hidden" name="token" value={token} />
           <PrimaryButton>Yes, subscribe me</PrimaryButton>
         </form>

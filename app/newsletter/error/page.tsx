@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { Notice } from '@/components/newsletter/notice';
 import { SubscribeForm } from '@/components/newsletter/subscribe-form';
+import { newsletterPaths } from '@/lib/newsletter/paths';
 
 export const metadata: Metadata = { title: 'Subscription problem' };
 
@@ -29,7 +30,7 @@ export default async function SubscribeErrorPage({ searchParams }: Props) {
   return (
     <Notice title={title}>
       <p>{text}</p>
-      {reason === 'invalid-email' ? <SubscribeForm source="error-page" /> : null}
+      {reason === 'invalid-email' ? <SubscribeForm source="error-page" action={newsletterPaths.api.subscribe} /> : null}
     </Notice>
   );
 }

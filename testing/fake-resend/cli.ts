@@ -1,6 +1,7 @@
 /**
- * Runs the fake Resend API until killed, for e2e and fleet tests:
- *   npx tsx test/fake-resend/cli.ts [--port 4010] [--host 127.0.0.1] [--api-key re_test]
+ * Runs the fake Resend API until killed, for e2e tests and benchmarks (startFakeResendProcess in
+ * process.ts), or by hand (npm run fake-resend):
+ *   npx tsx testing/fake-resend/cli.ts [--port 4010] [--host 127.0.0.1] [--api-key re_test]
  * Prints `FAKE_RESEND_URL=http://127.0.0.1:PORT` on its first line; start the app with
  * RESEND_BASE_URL set to that URL. Drive it from another process with connectFakeResend(url).
  */
