@@ -21,7 +21,7 @@ describe('inspectSvg: what may not be in a published SVG', () => {
     ['an animation that sets a handler', svg('<rect width="1" height="1"><set attributeName="onclick" to="alert(1)"/></rect>'), 'the SVG animates onclick with <set>'],
     ['an animation that rewrites a link', svg('<a href="#"><animate attributeName="href" values="https://evil.example"/><text>x</text></a>'), 'the SVG animates href with <animate>'],
     ['entities declared in a DOCTYPE', `<!DOCTYPE svg [<!ENTITY e "x">]>${svg('<text>&e;</text>')}`, 'the SVG declares its own entities in a DOCTYPE, which can hide markup'],
-    ['an XSLT stylesheet', `<?xml-stylesheet type="text/xsl" href="evil.xsl"?>${svg('')}`, 'the SVG loads a stylesheet (<?xml-stylesheet?>), which can transform it into a page'],
+    ['an XSLT stylesheet', `<?xml-stylesheet type="text/xsl" href="evil.xsl"?>${svg('')}`, 'the SVG loads a stylesheet (<?xml-stylesheet?>), which can turn it into a page'],
   ])('%s', (_name, text, start) => {
     expect(problem(text)).toMatch(
       new RegExp(`^${start.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(line \\d+ of the SVG\\): an SVG served from this site could run code when a reader opens it; export it without scripts, handlers or embedded HTML$`),

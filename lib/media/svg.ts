@@ -23,7 +23,7 @@ export function inspectSvg(text: string): SvgInspection {
     if (doctype.includes('[')) refuse('the SVG declares its own entities in a DOCTYPE, which can hide markup');
   });
   parser.on('processinginstruction', ({ target }) => {
-    if (target.toLowerCase() === 'xml-stylesheet') refuse('the SVG loads a stylesheet (<?xml-stylesheet?>), which can transform it into a page');
+    if (target.toLowerCase() === 'xml-stylesheet') refuse('the SVG loads a stylesheet (<?xml-stylesheet?>), which can turn it into a page');
   });
   parser.on('opentag', (tag) => {
     const element = localName(tag.name);
