@@ -1,10 +1,15 @@
 import type { NextConfig } from 'next';
 import { parseEnv } from './lib/env-schema';
 import { MEDIA_URL_PATH } from './lib/media/variants';
+import { syncKatexAssets } from './lib/mdx/katex-assets';
 import { mediaHeaders, securityHeaders, TOKEN_PATHS } from './lib/security-headers';
 
 // Evaluated by Next's CLI at build time, outside the app: the schema without lib/env.ts's server-only marker.
 const { env } = parseEnv();
+
+// KaTeX's stylesheet and fonts into public/katex/<version>/ before anything is built or served:
+// articles with math link them (see lib/mdx/katex-assets.ts for why a copy, and why here).
+syncKatexAssets(process.cwd());
 
 const nextConfig: NextConfig = {
   reactStrictMode: true,

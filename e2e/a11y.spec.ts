@@ -19,6 +19,8 @@ async function axeViolations(page: Page) {
 const PAGES = [
   { name: 'home page', url: '/', status: 200 },
   { name: 'reference article', url: `/articles/${REFERENCE_SLUG}`, status: 200 },
+  // Footnotes, math (KaTeX's HTML + MathML), a titled block with highlighted lines and numbers, a diff.
+  { name: 'article with footnotes, math and diff code', url: '/articles/idempotency-keys-and-retries', status: 200 },
   { name: 'tag page', url: '/tags/distributed-systems', status: 200 },
   { name: 'archive', url: '/articles', status: 200 },
   { name: '404 page', url: '/articles/does-not-exist', status: 404 },

@@ -10,15 +10,10 @@ import { loadDotEnvFiles } from '../lib/db/dotenv';
 loadDotEnvFiles();
 
 async function main(): Promise<void> {
-  const { env, envIssues } = await import('../lib/env');
   const { applyMigrations } = await import('../lib/db/migrate');
-  const { startEmbeddedPostgres } = await import('../lib/db/embedded');
+  const { openCommandDatabase } = await import('../lib/db/command-database');
 
-  const databaseIssue = envIssues.find((issue) => issue.name === 'DATABASE_URL');
-  if (databaseIssue) throw new Error(`DATABASE_URL is invalid: ${databaseIssue.message}`);
-
-  const embedded = env.DATABASE_URL ? undefined : await startEmbeddedPostgres();
-  const url = env.DATABASE_URL ?? embedded!.connectionString;
+  const { url, embedded } = await openCommandDatabase();
   try {
     const applied = await applyMigrations(url);
     const where = embedded ? 'the embedded database (.data/pglite)' : redact(url);

@@ -22,15 +22,10 @@ async function main(): Promise<number> {
     return 2;
   }
 
-  const { env, envIssues } = await import('../lib/env');
   const { applyMigrations } = await import('../lib/db/migrate');
-  const { startEmbeddedPostgres } = await import('../lib/db/embedded');
+  const { openCommandDatabase } = await import('../lib/db/command-database');
 
-  const databaseIssue = envIssues.find((issue) => issue.name === 'DATABASE_URL');
-  if (databaseIssue) throw new Error(`DATABASE_URL is invalid: ${databaseIssue.message}`);
-
-  const embedded = env.DATABASE_URL ? undefined : await startEmbeddedPostgres();
-  const databaseUrl = env.DATABASE_URL ?? embedded!.connectionString;
+  const { url: databaseUrl, embedded } = await openCommandDatabase();
   if (embedded) {
     const how = embedded.owned ? 'started' : 'reused (another process serves it)';
     console.error(`[with-database] embedded Postgres (PGlite, .data/pglite) ${how} at ${databaseUrl}`);

@@ -31,13 +31,14 @@ export function languageName(language: string): string {
   return LANGUAGE_NAMES[language.toLowerCase()] ?? language.toUpperCase();
 }
 
-type PreProps = ComponentProps<'pre'> & { 'data-language'?: string };
+type PreProps = ComponentProps<'pre'> & { 'data-language'?: string; 'data-title'?: string };
 
 /**
- * The <pre> that rehype-pretty-code produced at build time, framed with its language
- * and a copy button (the only client component in an article besides the theme toggle).
+ * The <pre> that rehype-pretty-code produced at build time, framed with its title (a fence's
+ * title="…", see lib/mdx/rehype-code-title.ts), its language and a copy button (the only client
+ * component in an article besides the theme toggle).
  */
-export function CodeBlock({ 'data-language': language, children, ...rest }: PreProps) {
+export function CodeBlock({ 'data-language': language, 'data-title': title, children, ...rest }: PreProps) {
   if (!language) return <pre {...rest}>{children}</pre>;
   const name = languageName(language);
   return (
@@ -46,14 +47,23 @@ export function CodeBlock({ 'data-language': language, children, ...rest }: PreP
       className="code-block not-prose my-6 overflow-hidden rounded-lg border border-zinc-200 bg-zinc-50 dark:border-zinc-800 dark:bg-zinc-900"
     >
       <div className="flex items-center justify-between border-b border-zinc-200 px-4 py-1.5 dark:border-zinc-800">
-        <span className="font-mono text-xs font-medium tracking-wide text-zinc-500 uppercase dark:text-zinc-400">{name}</span>
+        {title ? (
+          <span className="flex min-w-0 items-baseline gap-3 pr-3">
+            <span data-code-title className="truncate font-mono text-xs font-medium text-zinc-800 dark:text-zinc-200">
+              {title}
+            </span>
+            <span className="font-mono text-xs font-medium tracking-wide text-zinc-500 uppercase dark:text-zinc-400">{name}</span>
+          </span>
+        ) : (
+          <span className="font-mono text-xs font-medium tracking-wide text-zinc-500 uppercase dark:text-zinc-400">{name}</span>
+        )}
         <CopyButton />
       </div>
       <pre
         {...rest}
         data-language={language}
-        aria-label={`${name} code`}
-        className="overflow-x-auto px-4 py-3 font-mono text-[13px] leading-relaxed"
+        aria-label={title ? `${title}, ${name} code` : `${name} code`}
+        className="overflow-x-auto py-3 font-mono text-[13px] leading-relaxed"
       >
         {children}
       </pre>

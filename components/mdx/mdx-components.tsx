@@ -2,6 +2,7 @@ import type { MDXComponents } from 'mdx/types';
 import { Callout } from './callout';
 import { CodeBlock } from './code-block';
 import { Diagram } from './diagram';
+import { Section } from './footnotes';
 import { H2, H3 } from './heading';
 import { MdxLink } from './mdx-link';
 import { PullQuote } from './pull-quote';
@@ -14,6 +15,7 @@ export const mdxComponents: MDXComponents = {
   a: MdxLink,
   pre: CodeBlock,
   table: Table,
+  section: Section,
   Callout,
   Diagram,
   PullQuote,

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { compileMDX } from 'next-mdx-remote/rsc';
-import { rehypePlugins, remarkPlugins } from '@/lib/mdx/options';
+import { rehypePlugins, remarkPlugins, remarkRehypeOptions } from '@/lib/mdx/options';
 import { type RemarkImagesOptions, remarkImages } from '@/lib/mdx/remark-images';
 import type { Pluggable } from 'unified';
 import { mdxComponents } from './mdx-components';
@@ -21,7 +21,7 @@ export async function MdxContent({ source, file }: { source: string; file?: stri
       // next-mdx-remote's default, spelled out because the HTML allow-list relies on it): the
       // content check cannot see inside JavaScript, so none of it may reach the page.
       blockJS: true,
-      mdxOptions: { remarkPlugins: [...remarkPlugins, images], rehypePlugins, format: 'mdx' },
+      mdxOptions: { remarkPlugins: [...remarkPlugins, images], rehypePlugins, remarkRehypeOptions, format: 'mdx' },
     },
   });
   return content;

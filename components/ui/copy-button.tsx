@@ -3,6 +3,20 @@
 import { useRef, useState } from 'react';
 
 /**
+ * The code a reader means to paste: line by line, without what only the page shows. Line numbers
+ * and diff markers are CSS (never text), and a diff block's removed lines are left out, so what
+ * is copied is the code after the change. rehype-pretty-code renders an empty line as ' '.
+ */
+function codeText(code: Element): string {
+  const lines = [...code.querySelectorAll(':scope > [data-line]')];
+  if (lines.length === 0) return (code.textContent ?? '').replace(/^ $/gm, '');
+  return lines
+    .filter((line) => line.getAttribute('data-diff') !== 'remove')
+    .map((line) => (line.textContent === ' ' ? '' : (line.textContent ?? '')))
+    .join('\n');
+}
+
+/**
  * Copies the text of the <code> element in the same code block. Reading the DOM at click time
  * copies exactly what is shown, without shipping the code a second time as a prop.
  */
@@ -14,7 +28,7 @@ export function CopyButton() {
     const code = ref.current?.closest('[data-code-block]')?.querySelector('pre code');
     if (!code) return;
     try {
-      await navigator.clipboard.writeText((code.textContent ?? '').replace(/^ $/gm, '')); // rehype-pretty-code renders an empty line as ' '
+      await navigator.clipboard.writeText(codeText(code));
       setState('copied');
     } catch {
       setState('failed');

@@ -133,6 +133,19 @@ export function fences(slug: string, lang?: string): Fence[] {
   return lang === undefined ? all : all.filter((f) => f.lang === lang);
 }
 
+/**
+ * What a fence's Copy button must copy: its code, except that a ```lang diff block loses its
+ * marker column and its removed lines (a reader pastes the code after the change).
+ */
+export function copiedCode(f: Fence): string {
+  if (!/(^|\s)diff(\s|$)/.test(f.meta)) return f.code;
+  return f.code
+    .split('\n')
+    .filter((line) => !line.startsWith('-'))
+    .map((line) => line.slice(1))
+    .join('\n');
+}
+
 /** The one fence of `lang` in the article (fails loudly if there are none or several). */
 export function fence(slug: string, lang: string): Fence {
   const found = fences(slug, lang);

@@ -1,9 +1,9 @@
 import { compile } from '@mdx-js/mdx';
-import remarkGfm from 'remark-gfm';
 import { VFile } from 'vfile';
 import { decodeProblem } from '@/lib/media/generate';
 import { readSourceImage } from '@/lib/media/source-image';
 import { VARIANTS_SALT } from '@/lib/media/variants';
+import { markdownSyntax } from '@/lib/mdx/syntax';
 import { type ContentProblem, formatProblem, sortProblems } from './errors';
 import { checkReferences, defaultContentDir, readContentDirectory, utcDay } from './load';
 import { mdxProblem } from './mdx';
@@ -37,7 +37,7 @@ export async function checkContent({
       .filter((file) => file.bodyParsed)
       .map(async (file): Promise<ContentProblem | undefined> => {
         try {
-          await compile(new VFile({ path: file.file, value: file.body }), { remarkPlugins: [remarkGfm] });
+          await compile(new VFile({ path: file.file, value: file.body }), { remarkPlugins: markdownSyntax });
           return undefined;
         } catch (error) {
           return mdxProblem(error, { file: file.file, lineOffset: file.bodyLineOffset, kind: 'compile' });

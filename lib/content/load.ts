@@ -144,6 +144,7 @@ export function readContentDirectory(
             body: frontmatter.body,
             readingTime: analysis.readingTime,
             headings: analysis.headings,
+            hasMath: analysis.hasMath,
             status: articleStatus(data, today),
           };
     // A file whose name is not a slug has no URL, so it takes no part in the site or in link checks.

@@ -2,14 +2,15 @@ import GithubSlugger from 'github-slugger';
 import type { Nodes, PhrasingContent, Root } from 'mdast';
 import { toString } from 'mdast-util-to-string';
 import readingTime from 'reading-time';
-import remarkGfm from 'remark-gfm';
 import remarkMdx from 'remark-mdx';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import { SKIP, visit } from 'unist-util-visit';
 import { VFile } from 'vfile';
+import { markdownSyntax } from '@/lib/mdx/syntax';
 import { displayValue, htmlElementProblems } from './check-html';
 import { type ArticleImage, figureProblems, type ImageFiles, imageReferenceProblem, markdownImageProblems } from './check-images';
+import { writingChecks } from './check-writing';
 import type { ContentProblem } from './errors';
 import { isHtmlElementName, isRefusedElement, refusedUrlReason } from './html-allowlist';
 import {
@@ -36,11 +37,13 @@ export type BodyAnalysis = {
   /** The image files the article shows (only when `images` says where the article is). */
   images: ArticleImage[];
   readingTime: Article['readingTime'];
+  /** Whether the body has a formula, so the page links KaTeX's stylesheet. */
+  hasMath: boolean;
   problems: ContentProblem[];
 };
 
 // One processor for every file: the same syntax extensions the renderer uses, parse only.
-const processor = unified().use(remarkParse).use(remarkMdx).use(remarkGfm);
+const processor = unified().use(remarkParse).use(remarkMdx).use(markdownSyntax);
 
 const WORDS_PER_MINUTE = 200;
 
@@ -71,6 +74,7 @@ export function analyzeBody(
       links: [],
       images: [],
       readingTime: computeReadingTime(extraText.join('\n')),
+      hasMath: false,
       problems: [mdxProblem(error, { file, lineOffset, kind: 'syntax' })],
     };
   }
@@ -87,6 +91,8 @@ export function analyzeBody(
     if (found.image) images.push(found.image);
   };
   const hashLinks: { href: string; hash: string; line: number | undefined }[] = [];
+  // Footnotes, math and code-fence options (lib/content/check-writing.ts).
+  const writing = writingChecks({ file, body, lineOffset });
 
   const addHref = (href: string, node: Nodes) => {
     if (href.startsWith('#') && href.length > 1) {
@@ -103,6 +109,7 @@ export function analyzeBody(
   };
 
   visit(tree, (node) => {
+    writing.visit(node);
     switch (node.type) {
       case 'heading': {
         const raw = headingText(node.children);
@@ -199,6 +206,9 @@ export function analyzeBody(
     return undefined;
   });
 
+  const written = writing.finish();
+  problems.push(...written.problems);
+
   for (const link of hashLinks) {
     if (!anchors.has(link.hash)) {
       problems.push({ file, line: link.line, message: `link to ${link.href}: no heading with id "${link.hash}" in this article` });
@@ -212,6 +222,7 @@ export function analyzeBody(
     links,
     images,
     readingTime: computeReadingTime([...extraText, readableText(tree)].join('\n')),
+    hasMath: written.hasMath,
     problems,
   };
 }

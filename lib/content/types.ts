@@ -18,6 +18,8 @@ export type Article = Frontmatter & {
   body: string;
   readingTime: { minutes: number; words: number; text: string };
   headings: Heading[];
+  /** The body has a formula ($…$, $$…$$ or ```math): the page links KaTeX's stylesheet. */
+  hasMath: boolean;
   status: ArticleStatus;
 };
 

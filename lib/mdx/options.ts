@@ -1,10 +1,15 @@
+import rehypeKatex from 'rehype-katex';
 import rehypePrettyCode, { type Options as PrettyCodeOptions } from 'rehype-pretty-code';
 import rehypeSlug from 'rehype-slug';
-import remarkGfm from 'remark-gfm';
+import type { Options as RemarkRehypeOptions } from 'remark-rehype';
 import type { PluggableList } from 'unified';
+import { KATEX_OPTIONS } from './katex';
+import { rehypeCodeTitle } from './rehype-code-title';
 import { remarkDiagram } from './remark-diagram';
 import { remarkPullQuote } from './remark-pull-quote';
 import { rehypeTableLabels } from './rehype-table-labels';
+import { transformerDiffLines } from './shiki-diff';
+import { markdownSyntax } from './syntax';
 
 // Shiki runs here, at build time; the browser receives coloured spans and no highlighter.
 // Both themes are emitted as CSS variables so the dark theme needs no second render.
@@ -13,7 +18,22 @@ const prettyCode: PrettyCodeOptions = {
   theme: { light: 'github-light-high-contrast', dark: 'github-dark-high-contrast' },
   keepBackground: false,
   defaultLang: { block: 'text' },
+  transformers: [transformerDiffLines()],
 };
 
-export const remarkPlugins: PluggableList = [remarkGfm, remarkDiagram, remarkPullQuote];
-export const rehypePlugins: PluggableList = [rehypeSlug, rehypeTableLabels, [rehypePrettyCode, prettyCode]];
+/**
+ * GFM footnotes as remark-rehype builds them (numbered references, a list with back-links, ids
+ * prefixed "user-content-"), with a visible "Notes" heading: the page and the feeds alike.
+ */
+export const remarkRehypeOptions: RemarkRehypeOptions = { footnoteLabel: 'Notes', footnoteLabelProperties: {} };
+
+export const remarkPlugins: PluggableList = [...markdownSyntax, remarkDiagram, remarkPullQuote];
+export const rehypePlugins: PluggableList = [
+  rehypeSlug,
+  rehypeTableLabels,
+  // Formulas become KaTeX's HTML (what sighted readers see, styled by its stylesheet) plus MathML
+  // (what screen readers read, and the fallback without the stylesheet). No script: KaTeX runs here.
+  [rehypeKatex, { ...KATEX_OPTIONS, output: 'htmlAndMathml' }],
+  [rehypePrettyCode, prettyCode],
+  rehypeCodeTitle,
+];

@@ -82,8 +82,34 @@ describe('what the feed keeps', () => {
   it('footnotes and task lists as GFM writes them', () => {
     const html = render('Claim.[^1]\n\n- [x] done\n\n[^1]: Source.');
     expect(html).toContain('<a href="#user-content-fn-1" id="user-content-fnref-1" data-footnote-ref aria-describedby="footnote-label">1</a>');
-    expect(html).toContain('<section data-footnotes class="footnotes"><h2 class="sr-only" id="footnote-label">Footnotes</h2>');
+    expect(html).toContain('<section data-footnotes class="footnotes"><h2 id="footnote-label">Notes</h2>');
+    expect(html).toContain('<a href="#user-content-fnref-1" data-footnote-backref="" aria-label="Back to reference 1" class="data-footnote-backref">↩</a>');
     expect(html).toContain('<li class="task-list-item"><input type="checkbox" checked disabled> done</li>');
+  });
+
+  it('formulas as MathML alone (feed readers drop stylesheets), whole through the sanitizer', () => {
+    const formulas = [
+      '\\frac{a}{b} + \\sqrt[3]{x} - \\sum_{i=1}^{n} i^2',
+      '\\begin{pmatrix} a & b \\\\ c & d \\end{pmatrix} \\quad \\begin{cases} 1 & x > 0 \\\\ 0 \\end{cases}',
+      '\\int_0^\\infty e^{-x}\\,dx \\neq \\hat{x} + \\vec{v} + \\overbrace{a+b}^{n} + \\underline{y}',
+      '\\mathbb{E}[W] = \\tfrac{1}{2} \\color{teal}{t_n} \\boxed{\\cancel{z}} \\text{ if } \\binom{n}{k} \\xrightarrow{f} \\phantom{x}',
+    ];
+    const body = `Inline $${formulas[0]}$ text.\n\n$$\n${formulas.slice(1).join(' \\\\\n')}\n$$`;
+    const hast = renderArticleHast(body, site);
+    const unsanitized = toHtml(hast);
+    expect(toHtml(sanitizeFeedHast(hast))).toBe(unsanitized);
+    expect(unsanitized).toContain('<span class="katex"><math xmlns="http://www.w3.org/1998/Math/MathML"><semantics><mrow><mfrac><mi>a</mi><mi>b</mi></mfrac>');
+    expect(unsanitized).toContain('</p>\n<span class="katex"><math xmlns="http://www.w3.org/1998/Math/MathML" display="block">');
+    expect(unsanitized).toContain(`<annotation encoding="application/x-tex">${formulas[0]?.replace(/&/g, '&#x26;')}</annotation>`);
+    // No KaTeX HTML rendering: it is unreadable without KaTeX's stylesheet.
+    expect(unsanitized).not.toMatch(/katex-html|class="(mord|vlist|strut)/);
+  });
+
+  it('code titles as captions; diff blocks keep their +/- column, which reads as a diff', () => {
+    const html = render('```ts title="quorum.ts" {2} diff\n const n = 5\n-const q = n / 2\n+const q = Math.floor(n / 2) + 1\n```');
+    expect(html).toBe(
+      '<figure><figcaption>quorum.ts</figcaption><pre><code class="language-ts"> const n = 5\n-const q = n / 2\n+const q = Math.floor(n / 2) + 1\n</code></pre></figure>',
+    );
   });
 });
 

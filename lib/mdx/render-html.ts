@@ -6,13 +6,16 @@ import { phrasing } from 'mdast-util-phrasing';
 import { find, html } from 'property-information';
 import remarkMdx from 'remark-mdx';
 import remarkParse from 'remark-parse';
-import remarkRehype, { type Options as RemarkRehypeOptions } from 'remark-rehype';
+import rehypeKatex from 'rehype-katex';
+import remarkRehype, { defaultHandlers, type Options as RemarkRehypeOptions } from 'remark-rehype';
 import rehypeSlug from 'rehype-slug';
 import { unified } from 'unified';
 import { isHtmlElementName } from '@/lib/content/html-allowlist';
+import { parseCodeMeta } from '@/lib/content/code-meta';
 import type { CalloutType } from '@/lib/content/mdx-contract';
 import { CALLOUT_LABELS } from '@/lib/mdx/callout-labels';
-import { remarkPlugins } from './options';
+import { KATEX_OPTIONS } from './katex';
+import { remarkPlugins, remarkRehypeOptions } from './options';
 import { remarkImages } from './remark-images';
 import { remarkUnravelJsx } from './remark-unravel-jsx';
 import { sanitizeFeedHast } from './sanitize-feed';
@@ -84,7 +87,18 @@ function mdxJsxElement(state: State, node: MdxJsxFlowElement | MdxJsxTextElement
 // and its import/export removal), rather than their source code as text.
 const nothing = () => undefined;
 
+/**
+ * A code block as plain <pre><code> (feed readers bring no highlighter, and a diff block keeps
+ * its +/- column, which reads as a diff), inside a <figure> with its title="…" as the caption.
+ */
+function codeBlock(state: State, node: Parameters<typeof defaultHandlers.code>[1]): Element {
+  const pre = defaultHandlers.code(state, node);
+  const title = parseCodeMeta(node.meta).title;
+  return title === undefined ? pre : el('figure', {}, [el('figcaption', {}, [{ type: 'text', value: title }]), pre]);
+}
+
 const handlers = {
+  code: codeBlock,
   mdxJsxFlowElement: mdxJsxElement,
   mdxJsxTextElement: mdxJsxElement,
   mdxFlowExpression: nothing,
@@ -104,8 +118,11 @@ export function renderArticleHast(body: string, siteUrl: string, { articleFile }
     .use(remarkPlugins)
     .use(remarkUnravelJsx)
     .use(remarkImages, { articleFile, target: 'feed', siteUrl })
-    .use(remarkRehype, { handlers })
-    .use(rehypeSlug);
+    .use(remarkRehype, { ...remarkRehypeOptions, handlers })
+    .use(rehypeSlug)
+    // MathML only: feed readers drop stylesheets, and without KaTeX's CSS its HTML rendering is
+    // a jumble; MathML is typeset by the reader's own engine. (Emails carry no article body.)
+    .use(rehypeKatex, { ...KATEX_OPTIONS, output: 'mathml' });
   const hast = processor.runSync(processor.parse(body) as MdastRoot) as HastRoot;
   absolutizeLinks(hast, siteUrl);
   return hast;

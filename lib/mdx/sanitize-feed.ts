@@ -13,8 +13,9 @@ type Allowed = string | [attribute: string, ...values: Array<string | RegExp | b
 /**
  * What Markdown and the site's own plugins put into feed HTML beyond the JSX allow-list
  * (HTML attribute names; `[name, ...values]` allows only those values): heading ids from
- * rehype-slug, code languages, table alignment, images (with their size), task lists and GFM footnotes, the
- * diagrams' `role="img"` with their label.
+ * rehype-slug, code languages, table alignment, images (with their size), task lists and GFM
+ * footnotes, the diagrams' `role="img"` with their label, code titles (figure/figcaption, on the
+ * JSX list already) and formulas' MathML.
  */
 const MARKDOWN_OUTPUT: Readonly<Record<string, readonly Allowed[]>> = {
   a: ['id', 'aria-describedby', 'aria-label', 'data-footnote-ref', 'data-footnote-backref', ['class', 'data-footnote-backref']],
@@ -31,9 +32,29 @@ const MARKDOWN_OUTPUT: Readonly<Record<string, readonly Allowed[]>> = {
   ul: [['class', 'contains-task-list']],
   pre: [['role', 'img'], 'aria-label'],
   section: ['data-footnotes', ['class', 'footnotes']],
+  span: [['class', 'katex']],
   td: ['align'],
   th: ['align'],
+  ...mathml(),
 };
+
+/**
+ * Formulas reach feeds as MathML (lib/mdx/render-html.ts): the elements KaTeX writes, each with
+ * MathML's presentation attributes, none of which holds a URL. Not <mglyph> (an image by URL) nor
+ * href/src: KaTeX writes those only for \includegraphics and \href, which the content check refuses.
+ */
+function mathml(): Record<string, readonly Allowed[]> {
+  const elements = ['annotation', 'menclose', 'mfrac', 'mi', 'mlabeledtr', 'mn', 'mo', 'mover', 'mpadded', 'mphantom', 'mroot', 'mrow',
+    'mspace', 'msqrt', 'mstyle', 'msub', 'msubsup', 'msup', 'mtable', 'mtd', 'mtext', 'mtr', 'munder', 'munderover', 'semantics'];
+  const attributes = ['accent', 'accentunder', 'columnalign', 'columnlines', 'columnspacing', 'depth', 'displaystyle', 'encoding', 'fence',
+    'height', 'largeop', 'linebreak', 'linethickness', 'lspace', 'mathbackground', 'mathcolor', 'mathsize', 'mathvariant', 'maxsize',
+    'minsize', 'movablelimits', 'notation', 'rowlines', 'rowspacing', 'rspace', 'scriptlevel', 'separator', 'stretchy', 'symmetric',
+    'voffset', 'width'];
+  return {
+    math: [['xmlns', 'http://www.w3.org/1998/Math/MathML'], ['display', 'block', 'inline'], ...attributes],
+    ...Object.fromEntries(elements.map((name) => [name, attributes])),
+  };
+}
 
 const toProperty = (allowed: Allowed): Allowed =>
   typeof allowed === 'string' ? hastPropertyName(allowed) : [hastPropertyName(allowed[0]), ...allowed.slice(1)];

@@ -122,6 +122,27 @@ export async function parseBody(request: Request, options: { allowEmpty?: boolea
   return { kind, fields };
 }
 
+/** A browser-facing POST, opened: its body, whether to answer in JSON, and how to answer an error. */
+export type BrowserPost = { body: ParsedBody; json: boolean; fail: (err: unknown) => Response };
+
+/**
+ * The opening every browser-facing POST shares (confirm, data, data-request): refuse a cross-site
+ * request, read the body; errors answer as JSON or as a redirect to a page, as the caller asked.
+ * A Response here is the answer already (403, or a 4xx for the body).
+ */
+export async function openBrowserPost(request: Request, route: string): Promise<BrowserPost | Response> {
+  const refused = crossSiteRefusal(request, route);
+  if (refused) return refused;
+  let body: ParsedBody | undefined;
+  const fail = (err: unknown) => (wantsJson(request, body) ? errorJson(err, route) : errorRedirect(err, route));
+  try {
+    body = await parseBody(request);
+  } catch (err) {
+    return fail(err);
+  }
+  return { body, json: wantsJson(request, body), fail };
+}
+
 /** A string field, or undefined. */
 export function field(fields: Record<string, unknown>, name: string): string | undefined {
   const value = fields[name];

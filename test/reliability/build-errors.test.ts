@@ -165,6 +165,34 @@ const CASES: Case[] = [
     'spread-attribute',
     ":15 <span {...{ onClick: 'alert(document.cookie)' }}>: spread attributes are not allowed on HTML elements (the check cannot see what they set); write each attribute as name=\"value\"",
   ),
+  // Footnotes: every reference has its note, every note a reference.
+  buildErrors('footnote-undefined', ':15 footnote reference [^overlap] has no definition: expected a line "[^overlap]: The note." (write \\[^overlap] for the text itself)'),
+  buildErrors(
+    'footnote-unreferenced',
+    ':17 footnote [^overlap] is defined but never referenced: expected [^overlap] in the text where the note belongs, or remove the definition (readers would never see it)',
+  ),
+  buildErrors('footnote-defined-twice', ':18 footnote [^overlap] is defined twice (first on line 17): readers only see the first; give this note its own label'),
+  // Math: KaTeX's own message, at the line of the formula where it stops.
+  buildErrors('math-inline-malformed', ":15 math: KaTeX parse error: Expected 'EOF', got '}' at position 24: …n/2 \\rfloor + 1}̲"),
+  buildErrors('math-display-malformed', ":19 math: KaTeX parse error: Expected 'EOF', got '\\right' at position 56: …\\neq \\emptyset \\̲r̲i̲g̲h̲t̲)"),
+  buildErrors('math-fence-malformed', ":16 math: KaTeX parse error: Unexpected end of input in a macro argument, expected '}' at end of input: \\frac{n}{2"),
+  buildErrors(
+    'math-untrusted-command',
+    ':15 math: \\href is not allowed in formulas: it would put a link, an image or HTML attributes into the page (KaTeX shows it as an error); write links and images in the text',
+  ),
+  buildErrors(
+    'math-dollar-amounts',
+    ':15 inline math $5 a month and a quorum of three costs $ looks like dollar amounts in prose: write \\$ for a dollar sign; a formula has no space just inside its $…$ and no digit right after it',
+  ),
+  // Code fences' options.
+  buildErrors('code-lines-out-of-range', ':15 code block lines {2,4-6}: lines 4, 5, 6 are past the end of the block, which has 2 lines'),
+  buildErrors('code-lines-malformed', ':15 code block lines {2,5-}: expected line numbers and ranges such as {3,5-7} (first line 1, each range from low to high)'),
+  buildErrors(
+    'code-unknown-option',
+    ':15 unknown code block option "showLinenumbers" (did you mean "showLineNumbers"?): expected title="…", {3,5-7} (highlighted lines), showLineNumbers or diff',
+  ),
+  buildErrors('code-title-quotes', ":15 code block option title='quorum.ts': expected title=\"…\" in double quotes, closed on the same line"),
+  buildErrors('diff-line-marker', ':19 diff block line 4 starts with "c": expected +, - or a space at the start of every line (the marker column)'),
 ];
 
 function errorOf(run: () => unknown): ContentError {

@@ -14,6 +14,7 @@ import { MdxContent } from '@/components/mdx/mdx-content';
 import { RssPrompt } from '@/components/newsletter/rss-prompt';
 import { SubscribeSection } from '@/components/newsletter/subscribe-section';
 import { getAllArticles, getArticle, getNextArticle, getRelatedArticles } from '@/lib/content/load';
+import { KATEX_STYLESHEET } from '@/lib/mdx/katex';
 import { paths } from '@/lib/site';
 import { alternatesFor, articleOpenGraph } from '@/lib/metadata';
 
@@ -58,6 +59,9 @@ export default async function ArticlePage({ params }: Props) {
   return (
     <div className="mx-auto max-w-6xl px-4 py-10 sm:px-6">
       <ArticleJsonLd article={article} />
+      {/* KaTeX's stylesheet (and through it, its fonts) only where there are formulas to typeset:
+          React hoists it into <head>; every other article loads none of it. */}
+      {article.hasMath ? <link rel="stylesheet" href={KATEX_STYLESHEET} precedence="katex" /> : null}
       <div className={toc ? 'lg:grid lg:grid-cols-[minmax(0,1fr)_14rem] lg:gap-12' : undefined}>
         <article className="min-w-0 max-w-[70ch]">
           <ArticleHeader article={article} />

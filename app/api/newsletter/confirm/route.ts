@@ -1,5 +1,5 @@
 import { clientAddress } from '@/lib/http/client-address';
-import { crossSiteRefusal, errorJson, errorRedirect, field, jsonResponse, parseBody, seeOther, wantsJson, type ParsedBody } from '@/lib/newsletter/http';
+import { field, jsonResponse, openBrowserPost, seeOther } from '@/lib/newsletter/http';
 import { newsletterPaths, withToken } from '@/lib/newsletter/paths';
 import { confirmSubscription } from '@/lib/newsletter/service';
 
@@ -20,26 +20,20 @@ const MESSAGES = {
 } as const;
 
 export async function POST(request: Request): Promise<Response> {
-  const refused = crossSiteRefusal(request, 'confirm');
-  if (refused) return refused;
-  let body: ParsedBody | undefined;
-  const json = () => wantsJson(request, body);
-  try {
-    body = await parseBody(request);
-  } catch (err) {
-    return json() ? errorJson(err, 'confirm') : errorRedirect(err, 'confirm');
-  }
+  const post = await openBrowserPost(request, 'confirm');
+  if (post instanceof Response) return post;
+  const { body, json } = post;
 
   const token = (field(body.fields, 'token') ?? new URL(request.url).searchParams.get('token') ?? '').trim();
   let status: keyof typeof MESSAGES;
   try {
     ({ status } = await confirmSubscription(token, { client: clientAddress(request) }));
   } catch (err) {
-    return json() ? errorJson(err, 'confirm') : errorRedirect(err, 'confirm');
+    return post.fail(err);
   }
 
   const ok = status === 'confirmed' || status === 'already-confirmed';
-  if (json()) {
+  if (json) {
     return jsonResponse(
       ok ? { ok: true, status, message: MESSAGES[status] } : { ok: false, status, error: MESSAGES[status] },
       ok ? 200 : status === 'expired' ? 410 : 404,

@@ -1,5 +1,5 @@
 import { clientAddress } from '@/lib/http/client-address';
-import { crossSiteRefusal, errorJson, errorRedirect, field, jsonResponse, parseBody, seeOther, wantsJson, type ParsedBody } from '@/lib/newsletter/http';
+import { field, jsonResponse, openBrowserPost, seeOther } from '@/lib/newsletter/http';
 import { newsletterPaths, withToken } from '@/lib/newsletter/paths';
 import { requestDataLink } from '@/lib/newsletter/service';
 
@@ -12,15 +12,9 @@ import { requestDataLink } from '@/lib/newsletter/service';
  */
 
 export async function POST(request: Request): Promise<Response> {
-  const refused = crossSiteRefusal(request, 'data-request');
-  if (refused) return refused;
-  let body: ParsedBody | undefined;
-  const json = () => wantsJson(request, body);
-  try {
-    body = await parseBody(request);
-  } catch (err) {
-    return json() ? errorJson(err, 'data-request') : errorRedirect(err, 'data-request');
-  }
+  const post = await openBrowserPost(request, 'data-request');
+  if (post instanceof Response) return post;
+  const { body, json } = post;
   const token = (field(body.fields, 'token') ?? '').trim();
   const purpose = field(body.fields, 'purpose');
   if (purpose !== 'export' && purpose !== 'delete') {
@@ -28,7 +22,7 @@ export async function POST(request: Request): Promise<Response> {
   }
   try {
     const { status } = await requestDataLink(token, purpose, { client: clientAddress(request) });
-    if (json()) {
+    if (json) {
       return status === 'sent'
         ? jsonResponse({ ok: true, message: 'Check your inbox: the link works once, within an hour.' })
         : jsonResponse({ ok: false, error: 'This link is not valid.' }, 404);
@@ -36,6 +30,6 @@ export async function POST(request: Request): Promise<Response> {
     if (status === 'unknown') return seeOther(token ? withToken(newsletterPaths.managePage, token, { error: 'unknown' }) : newsletterPaths.managePage);
     return seeOther(withToken(newsletterPaths.managePage, token, { sent: purpose }));
   } catch (err) {
-    return json() ? errorJson(err, 'data-request') : errorRedirect(err, 'data-request');
+    return post.fail(err);
   }
 }

@@ -1,5 +1,5 @@
 import { clientAddress } from '@/lib/http/client-address';
-import { crossSiteRefusal, errorJson, errorRedirect, field, jsonResponse, parseBody, seeOther, wantsJson, type ParsedBody } from '@/lib/newsletter/http';
+import { field, jsonResponse, openBrowserPost, seeOther } from '@/lib/newsletter/http';
 import { newsletterPaths, withToken } from '@/lib/newsletter/paths';
 import { deleteSubscriberData, exportSubscriberData, type DataLinkRefusal } from '@/lib/newsletter/service';
 
@@ -23,22 +23,16 @@ export function GET(): Response {
 }
 
 export async function POST(request: Request): Promise<Response> {
-  const refused = crossSiteRefusal(request, 'data');
-  if (refused) return refused;
-  let body: ParsedBody | undefined;
-  const json = () => wantsJson(request, body);
-  try {
-    body = await parseBody(request);
-  } catch (err) {
-    return json() ? errorJson(err, 'data') : errorRedirect(err, 'data');
-  }
+  const post = await openBrowserPost(request, 'data');
+  if (post instanceof Response) return post;
+  const { body, json } = post;
   const token = (field(body.fields, 'token') ?? '').trim();
   const action = field(body.fields, '_action') ?? field(body.fields, 'action');
   if (action !== 'export' && action !== 'delete') {
     return jsonResponse({ ok: false, error: 'Unknown action; expected "delete" or "export".' }, 400);
   }
   const refusal = (why: DataLinkRefusal) =>
-    json() || !token
+    json || !token
       ? jsonResponse({ ok: false, status: why, error: REFUSED[why].message }, REFUSED[why].status)
       : seeOther(withToken(newsletterPaths.dataPage, token, { error: why }));
 
@@ -51,8 +45,8 @@ export async function POST(request: Request): Promise<Response> {
     }
     const result = await deleteSubscriberData(token, options);
     if (!result.ok) return refusal(result.refused);
-    return json() ? jsonResponse({ ok: true, message: 'Your data has been deleted.' }) : seeOther(newsletterPaths.deleted);
+    return json ? jsonResponse({ ok: true, message: 'Your data has been deleted.' }) : seeOther(newsletterPaths.deleted);
   } catch (err) {
-    return json() ? errorJson(err, 'data') : errorRedirect(err, 'data');
+    return post.fail(err);
   }
 }
