@@ -32,7 +32,10 @@ ENV NEXT_TELEMETRY_DISABLED=1
 COPY --from=deps /app/node_modules ./node_modules
 COPY . .
 # db:generate works offline (scripts/db-generate.mjs); content:check fails the build on a broken
-# article before anything is published.
+# article before anything is published. `npm run build` first runs its prebuild step,
+# scripts/build-media.ts: the articles' images as AVIF, WebP and fallbacks in public/media, made
+# with sharp (its libvips comes prebuilt from npm: no network, no install script), which
+# prepare-standalone.mjs ships with the rest of public/. The server itself never loads sharp.
 RUN npm run db:generate \
  && npm run content:check \
  && npm run build \

@@ -1,8 +1,9 @@
 import type { NextConfig } from 'next';
 import { parseEnv } from './lib/env-schema';
+import { MEDIA_URL_PATH } from './lib/media/variants';
 import { syncKatexAssets } from './lib/mdx/katex-assets';
 import { buildSearchIndex } from './lib/search/after-compile';
-import { securityHeaders, TOKEN_PATHS } from './lib/security-headers';
+import { mediaHeaders, securityHeaders, TOKEN_PATHS } from './lib/security-headers';
 
 // Evaluated by Next's CLI at build time, outside the app: the schema without lib/env.ts's server-only marker.
 const { env } = parseEnv();
@@ -31,6 +32,7 @@ const nextConfig: NextConfig = {
       // Newsletter pages and routes carry tokens in their URLs: never hand them to another site
       // in a Referer (a link on the page, an image a mail client loads). Later rules win in Next.
       ...TOKEN_PATHS.map((source) => ({ source, headers: [{ key: 'Referrer-Policy', value: 'no-referrer' }] })),
+      { source: `${MEDIA_URL_PATH}/:file*`, headers: mediaHeaders },
     ];
   },
 };

@@ -80,3 +80,15 @@ export function securityHeaders(options: SecurityHeaderOptions = {}): Header[] {
 
 /** Paths whose URLs may carry a token (confirmation, manage, data links): they send no Referer at all. */
 export const TOKEN_PATHS = ['/newsletter/:path*', '/api/newsletter/:path*'];
+
+/**
+ * Article images (public/media, made by scripts/build-media.ts). Their names are content hashes,
+ * so a file never changes: browsers and CDNs may keep it for a year. And a reader may open one
+ * on its own (the full-size link): for an SVG that is a document of this origin, so it gets a
+ * policy that runs nothing, loads nothing from elsewhere and is sandboxed, whatever it contains
+ * (the content check already refuses scripts in SVGs; this holds should one slip past).
+ */
+export const mediaHeaders: Header[] = [
+  { key: 'Cache-Control', value: 'public, max-age=31536000, immutable' },
+  { key: 'Content-Security-Policy', value: "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox" },
+];

@@ -7,7 +7,8 @@
 //   .next/static        -> .next/standalone/.next/static   (Next leaves it out: a CDN could serve it)
 //   .next/search-index  -> .next/standalone/.next/search-index (the index next build wrote; /search
 //                                                            and the header box read it)
-//   public/             -> .next/standalone/public          (when there is one)
+//   public/             -> .next/standalone/public          (when there is one: public/media holds the
+//                                                            articles' images, made by scripts/build-media.ts)
 //   content/            -> .next/standalone/content         (the loader reads it at runtime: the
 //                                                            not-found page lists articles)
 //   prisma/migrations   -> .next/standalone/prisma/migrations (readiness compares them with

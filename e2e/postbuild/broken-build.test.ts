@@ -3,7 +3,8 @@
  * the loader's unit tests: copies the project (tracked and new files, the generated Prisma client;
  * node_modules hard-linked) to a temporary folder, drops one broken MDX file into its content/,
  * runs `next build` there (about a minute; killed after 6), and checks what the build says (a
- * `related` slug that no article has, and an <iframe>, which the article HTML allow-list refuses).
+ * `related` slug that no article has, an <iframe>, which the article HTML allow-list refuses, and
+ * an image whose file is missing).
  * The other kinds of broken content are covered, without a build each, by
  * test/reliability/build-errors.test.ts, through the same loader call the build makes.
  */
@@ -36,9 +37,12 @@ related:
 Some prose.
 
 <iframe src="https://example.com/embed" />
+
+![Replication lag over one day](./${SLUG}/lag.png)
 `;
 const EXPECTED_LINE = 10; // the "- no-such-article-anywhere" line above
 const IFRAME_LINE = 17; // the <iframe> line: the article HTML allow-list stops the build too
+const IMAGE_LINE = 19; // an image whose file is not there: the image rules stop it too
 const WHERE = `content/${SLUG}.mdx:${EXPECTED_LINE}`;
 
 function copyProject(to: string): void {
@@ -109,5 +113,11 @@ describe('next build with a broken article in content/', () => {
     showOutput();
     const expected = `content/${SLUG}.mdx:${IFRAME_LINE} <iframe> elements are not allowed in articles`;
     expect(text.includes(expected), `the output does not name the <iframe> at line ${IFRAME_LINE}`).toBe(true);
+  });
+
+  it('names the missing image with its line and where it was looked for', () => {
+    showOutput();
+    const expected = `content/${SLUG}.mdx:${IMAGE_LINE} image ./${SLUG}/lag.png: no such file (looked for content/${SLUG}/lag.png)`;
+    expect(text.includes(expected), `the output does not name the missing image at line ${IMAGE_LINE}`).toBe(true);
   });
 });

@@ -4,8 +4,8 @@
  *   1. `node server.js` starts; live answers 200; ready answers 503 "migrations pending: <name>";
  *   2. `node migrate.mjs` (the migration Job's command) applies the migrations, a second run
  *      applies nothing, and readiness turns 200;
- *   3. the home page, an article page (found through /rss.xml), the feed, a /_next/static asset
- *      and the not-found page (which reads content/ at runtime) are served; x-request-id is set
+ *   3. the home page, an article page (found through /rss.xml), the feed, a /_next/static asset,
+ *      an article image from public/media (named in the feed) and the not-found page (which reads content/ at runtime) are served; x-request-id is set
  *      on responses and a sane incoming one is kept; every JSON log line parses;
  *   4. SIGTERM: readiness answers 503 "shutting down" at once while pages keep being served
  *      through the drain delay, a request in flight (its body still on the way) when the listener
@@ -167,6 +167,15 @@ describe('the standalone server, as the image runs it', () => {
       const indexUrl = /data-search-index="([^"]+)"/.exec(homeHtml)?.[1];
       expect(indexUrl, 'the home page names no search index').toBeTruthy();
       expect((await fetch(`${origin}${indexUrl}`)).status, `${indexUrl}: not served`).toBe(200);
+    });
+
+    step('an article image from public/media, named by the feed (built before next build)', async () => {
+      const rss = await (await fetch(`${origin}/rss.xml`)).text();
+      const image = /<img src="[a-z]+:\/\/[^/"]+(\/media\/[^"]+)"/.exec(rss);
+      expect(image, 'rss.xml names no article image (content/ has one)').not.toBeNull();
+      const response = await fetch(`${origin}${image![1]}`);
+      expect(response.status, `${image![1]} (is public/media copied?)`).toBe(200);
+      expect(response.headers.get('content-type'), image![1]).toMatch(/^image\//);
     });
 
     step('the not-found page, listing articles (content/ is there at runtime)', async () => {

@@ -61,7 +61,7 @@ describe('elements', () => {
       '13 <base> elements are not allowed in articles: it changes where every link on the page points',
       '15 <meta> elements are not allowed in articles: it can redirect the page or change how it is read',
       // Capitalised, JSX reads it as a component, which the map does not have.
-      '17 unknown component <STYLE>: expected one of <Callout>',
+      '17 unknown component <STYLE>: expected one of <Callout>, <Figure>',
     ]);
   });
 
@@ -71,9 +71,9 @@ describe('elements', () => {
 
   it('refuses unlisted elements naming what is allowed, with a hint for images and h1', () => {
     const [video] = problems('<video src="/v.mp4" />');
-    expect(video).toMatch(/^11 <video> is not an element articles may use: expected one of <a>, <abbr>, <b>, .*, <wbr>, <Callout>$/);
+    expect(video).toMatch(/^11 <video> is not an element articles may use: expected one of <a>, <abbr>, <b>, .*, <wbr>, <Callout>, <Figure>$/);
     expect(problems('<img src="/x.png" alt="x" />')[0]).toMatch(
-      /^11 <img> is not an element articles may use \(write an image as Markdown: !\[alt text\]\(\/image\.png\)\): expected one of <a>, /,
+      /^11 <img> is not an element articles may use \(write an image as Markdown, !\[alt text\]\(\.\/<slug>\/image\.png\), or as <Figure src="\.\/<slug>\/image\.png" alt="…" \/>\): expected one of <a>, /,
     );
     expect(problems('<h1>Title again</h1>')[0]).toMatch(/^11 <h1> is not an element articles may use \(the title is the page's only h1; start sections at ## or <h2>\): /);
     for (const name of ['div', 'svg', 'math', 'marquee', 'my-widget', 'svg:rect', 'audio', 'picture', 'source']) {
@@ -148,7 +148,7 @@ describe('URLs in Markdown', () => {
   });
 
   it('allows web, mail and phone links, paths, fragments and images', () => {
-    expect(problems('[a](https://example.com) [b](HTTP://example.com) [c](mailto:a@example.com) [d](tel:+441234) [e](/tags/x) [f](#f) [g](./x:y) ![h](/h.png)\n\n## F')).toEqual([]);
+    expect(problems('[a](https://example.com) [b](HTTP://example.com) [c](mailto:a@example.com) [d](tel:+441234) [e](/tags/x) [f](#f) [g](./x:y) ![h](./h.png)\n\n## F')).toEqual([]);
   });
 });
 

@@ -1,5 +1,8 @@
 import { compile } from '@mdx-js/mdx';
 import { VFile } from 'vfile';
+import { decodeProblem } from '@/lib/media/generate';
+import { readSourceImage } from '@/lib/media/source-image';
+import { VARIANTS_SALT } from '@/lib/media/variants';
 import { markdownSyntax } from '@/lib/mdx/syntax';
 import { type ContentProblem, formatProblem, sortProblems } from './errors';
 import { checkReferences, defaultContentDir, readContentDirectory, utcDay } from './load';
@@ -17,7 +20,8 @@ export type CheckResult = {
  * What CI and editors run before a build (`npm run content:check`): the loader's checks with
  * production visibility (a published article may not point at a draft or a scheduled one), on
  * every file including drafts and scheduled ones, plus a full MDX compile of each body, which
- * catches what only the compiler sees.
+ * catches what only the compiler sees, and a full decode of each image, which catches a damaged
+ * file whose header looks fine (the build's image step would fail on it).
  */
 export async function checkContent({
   dir = defaultContentDir(),
@@ -41,6 +45,14 @@ export async function checkContent({
       }),
   );
   for (const problem of compiled) if (problem) problems.push(problem);
+
+  for (const file of files) {
+    for (const image of file.images) {
+      const read = readSourceImage(image.path, VARIANTS_SALT);
+      const problem = 'image' in read ? await decodeProblem(read.image) : undefined;
+      if (problem !== undefined) problems.push({ file: file.file, line: image.line, message: `image ${image.src}: ${problem}` });
+    }
+  }
 
   const articles = files.flatMap((file) => (file.article ? [file.article] : []));
   const counts = {

@@ -117,7 +117,7 @@ export function isRefusedElement(name: string): boolean {
 
 /** A hint added to the "not an element articles may use" message of these. */
 export const UNLISTED_ELEMENT_HINTS: Readonly<Record<string, string>> = {
-  img: 'write an image as Markdown: ![alt text](/image.png)',
+  img: 'write an image as Markdown, ![alt text](./<slug>/image.png), or as <Figure src="./<slug>/image.png" alt="…" />',
   h1: "the title is the page's only h1; start sections at ## or <h2>",
 };
 

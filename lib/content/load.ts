@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Root } from 'mdast';
 import { ContentError, type ContentProblem } from './errors';
 import { type FieldLine, parseFrontmatter } from './frontmatter';
+import type { ArticleImage } from './check-images';
 import { type ArticleLink, analyzeBody } from './mdx';
 import { compareNewestFirst, rankRelated } from './related';
 import { isSlug } from './schema';
@@ -44,6 +45,8 @@ export type ParsedArticleFile = {
   /** Undefined when the frontmatter is invalid (its problems are in `problems`). */
   article: Article | undefined;
   links: ArticleLink[];
+  /** The image files it shows, each checked (exists, size, type, no script). */
+  images: ArticleImage[];
   anchors: Set<string>;
   body: string;
   bodyLineOffset: number;
@@ -140,6 +143,7 @@ export function readContentDirectory(
       file,
       lineOffset: frontmatter.bodyLineOffset,
       extraText: frontmatter.data?.takeaways ?? [],
+      images: { articlePath: path.join(dir, name), contentDir: dir, display: relative },
     });
     problems.push(...frontmatter.problems, ...analysis.problems);
 
@@ -165,6 +169,7 @@ export function readContentDirectory(
       slug,
       article,
       links: analysis.links,
+      images: analysis.images,
       anchors: analysis.anchors,
       body: frontmatter.body,
       bodyLineOffset: frontmatter.bodyLineOffset,
@@ -256,15 +261,16 @@ export function loadContent(options: LoadOptions = {}): ContentLibrary {
 // Tests and other modes always re-read.
 const memo = new Map<string, { signature: string; library: ContentLibrary }>();
 
+// Every file under the directory, images in subfolders included: fixing or removing an image
+// must re-run its checks as editing an article does.
 function directorySignature(dir: string): string {
   try {
     return fs
-      .readdirSync(dir)
-      .filter((name) => name.endsWith('.mdx'))
+      .readdirSync(dir, { recursive: true, encoding: 'utf8' })
       .sort()
       .map((name) => {
         const stat = fs.statSync(path.join(dir, name));
-        return `${name}:${stat.mtimeMs}:${stat.size}`;
+        return stat.isFile() ? `${name}:${stat.mtimeMs}:${stat.size}` : '';
       })
       .join('|');
   } catch {

@@ -7,7 +7,7 @@ import { isSlug } from './schema';
  * the content check.
  */
 
-export const MDX_COMPONENTS = ['Callout'] as const;
+export const MDX_COMPONENTS = ['Callout', 'Figure'] as const;
 export type MdxComponentName = (typeof MDX_COMPONENTS)[number];
 
 export const CALLOUT_TYPES = ['insight', 'tip', 'warning', 'note'] as const;
@@ -15,6 +15,26 @@ export type CalloutType = (typeof CALLOUT_TYPES)[number];
 
 export function isCalloutType(value: unknown): value is CalloutType {
   return typeof value === 'string' && (CALLOUT_TYPES as readonly string[]).includes(value);
+}
+
+/** `<Figure src="./x.png" alt="…" caption="…" />`, or `decorative` instead of alt. */
+export const FIGURE_ATTRIBUTES = ['src', 'alt', 'caption', 'decorative'] as const;
+
+type JsxAttributes = { attributes: ReadonlyArray<{ type: string; name?: string; value?: unknown }> };
+
+/** A Figure's plain-text attributes (expressions read as absent); `decorative` is true when written bare or ="true". */
+export function figureAttributes(node: JsxAttributes): { src?: string; alt?: string; caption?: string; decorative: boolean } {
+  const text = (name: string) => {
+    const found = node.attributes.find((a) => a.type === 'mdxJsxAttribute' && a.name === name);
+    return typeof found?.value === 'string' ? found.value : undefined;
+  };
+  const decorative = node.attributes.find((a) => a.type === 'mdxJsxAttribute' && a.name === 'decorative');
+  return {
+    src: text('src'),
+    alt: text('alt'),
+    caption: text('caption'),
+    decorative: decorative !== undefined && (decorative.value === null || decorative.value === 'true'),
+  };
 }
 
 /** The fence language of ASCII diagrams: ```diagram label="What it shows" */

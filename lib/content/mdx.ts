@@ -9,6 +9,7 @@ import { SKIP, visit } from 'unist-util-visit';
 import { VFile } from 'vfile';
 import { markdownSyntax } from '@/lib/mdx/syntax';
 import { displayValue, htmlElementProblems } from './check-html';
+import { type ArticleImage, figureProblems, type ImageFiles, imageReferenceProblem, markdownImageProblems } from './check-images';
 import { writingChecks } from './check-writing';
 import type { ContentProblem } from './errors';
 import { isHtmlElementName, isRefusedElement, refusedUrlReason } from './html-allowlist';
@@ -33,6 +34,8 @@ export type BodyAnalysis = {
   /** Every heading id in the article (all depths), i.e. every valid `#hash` for links into it. */
   anchors: Set<string>;
   links: ArticleLink[];
+  /** The image files the article shows (only when `images` says where the article is). */
+  images: ArticleImage[];
   readingTime: Article['readingTime'];
   /** Whether the body has a formula, so the page links KaTeX's stylesheet. */
   hasMath: boolean;
@@ -50,7 +53,12 @@ const WORDS_PER_MINUTE = 200;
  */
 export function analyzeBody(
   body: string,
-  { file, lineOffset, extraText = [] }: { file: string; lineOffset: number; extraText?: readonly string[] },
+  {
+    file,
+    lineOffset,
+    extraText = [],
+    images: imageFiles,
+  }: { file: string; lineOffset: number; extraText?: readonly string[]; images?: ImageFiles },
 ): BodyAnalysis {
   const problems: ContentProblem[] = [];
   const at = (node: Nodes) => toFileLine(node.position?.start.line, lineOffset);
@@ -64,6 +72,7 @@ export function analyzeBody(
       headings: [],
       anchors: new Set(),
       links: [],
+      images: [],
       readingTime: computeReadingTime(extraText.join('\n')),
       hasMath: false,
       problems: [mdxProblem(error, { file, lineOffset, kind: 'syntax' })],
@@ -76,6 +85,11 @@ export function analyzeBody(
   const headings: Heading[] = [];
   const anchors = new Set<string>();
   const links: ArticleLink[] = [];
+  const images: ArticleImage[] = [];
+  const addImageFindings = (found: { problems: string[]; image?: ArticleImage }, node: Nodes) => {
+    for (const message of found.problems) problems.push({ file, line: at(node), message });
+    if (found.image) images.push(found.image);
+  };
   const hashLinks: { href: string; hash: string; line: number | undefined }[] = [];
   // Footnotes, math and code-fence options (lib/content/check-writing.ts).
   const writing = writingChecks({ file, body, lineOffset });
@@ -135,9 +149,15 @@ export function analyzeBody(
         if (refused !== undefined) {
           const what = node.type === 'image' ? 'image' : 'link to';
           problems.push({ file, line: at(node), message: `${what} ${displayValue(node.url)}: ${refused}` });
-        } else if (node.type !== 'image') {
+        } else if (node.type === 'image') {
+          addImageFindings(markdownImageProblems(node, imageFiles, at(node)), node);
+        } else {
           addHref(node.url, node);
         }
+        break;
+      }
+      case 'imageReference': {
+        problems.push({ file, line: at(node), message: imageReferenceProblem(node) });
         break;
       }
       case 'mdxjsEsm': {
@@ -177,6 +197,7 @@ export function analyzeBody(
             });
           }
         }
+        if (name === 'Figure') addImageFindings(figureProblems(node, imageFiles, at(node)), node);
         const href = attribute('href');
         if (typeof href?.value === 'string') addHref(href.value, node);
         break;
@@ -199,6 +220,7 @@ export function analyzeBody(
     headings,
     anchors,
     links,
+    images,
     readingTime: computeReadingTime([...extraText, readableText(tree)].join('\n')),
     hasMath: written.hasMath,
     problems,

@@ -100,7 +100,7 @@ describe('each broken file gives its own message, naming file, line and what was
       'h1-in-body',
       [`${file('h1-in-body')}:11 heading "# A second title": the title is the page's only h1; start sections at ##`],
     ],
-    ['unknown-component', [`${file('unknown-component')}:13 unknown component <Calout>: expected one of <Callout>`]],
+    ['unknown-component', [`${file('unknown-component')}:13 unknown component <Calout>: expected one of <Callout>, <Figure>`]],
     [
       'placeholder',
       [

@@ -16,6 +16,7 @@ import type { CalloutType } from '@/lib/content/mdx-contract';
 import { CALLOUT_LABELS } from '@/lib/mdx/callout-labels';
 import { KATEX_OPTIONS } from './katex';
 import { remarkPlugins, remarkRehypeOptions } from './options';
+import { remarkImages } from './remark-images';
 import { remarkUnravelJsx } from './remark-unravel-jsx';
 import { sanitizeFeedHast } from './sanitize-feed';
 
@@ -107,14 +108,16 @@ const handlers = {
 
 /**
  * The feed HTML tree of an article body, before sanitizing (see renderArticleHtml). Relative
- * links become absolute, since a feed reader has no base URL.
+ * links become absolute, since a feed reader has no base URL. With `articleFile` (the .mdx's
+ * absolute path) images become the absolute URLs of their ~1200 px fallback files.
  */
-export function renderArticleHast(body: string, siteUrl: string): HastRoot {
+export function renderArticleHast(body: string, siteUrl: string, { articleFile }: { articleFile?: string } = {}): HastRoot {
   const processor = unified()
     .use(remarkParse)
     .use(remarkMdx)
     .use(remarkPlugins)
     .use(remarkUnravelJsx)
+    .use(remarkImages, { articleFile, target: 'feed', siteUrl })
     .use(remarkRehype, { ...remarkRehypeOptions, handlers })
     .use(rehypeSlug)
     // MathML only: feed readers drop stylesheets, and without KaTeX's CSS its HTML rendering is
@@ -130,8 +133,8 @@ export function renderArticleHast(body: string, siteUrl: string): HastRoot {
  * sanitized with the article HTML allow-list: even a body that never went through the content
  * check cannot put a script, a handler or a javascript: link into a reader's feed.
  */
-export function renderArticleHtml(body: string, siteUrl: string): string {
-  return toHtml(sanitizeFeedHast(renderArticleHast(body, siteUrl)));
+export function renderArticleHtml(body: string, siteUrl: string, options: { articleFile?: string } = {}): string {
+  return toHtml(sanitizeFeedHast(renderArticleHast(body, siteUrl, options)));
 }
 
 function absolutizeLinks(node: HastRoot | ElementContent, siteUrl: string) {

@@ -13,9 +13,9 @@ type Allowed = string | [attribute: string, ...values: Array<string | RegExp | b
 /**
  * What Markdown and the site's own plugins put into feed HTML beyond the JSX allow-list
  * (HTML attribute names; `[name, ...values]` allows only those values): heading ids from
- * rehype-slug, code languages, table alignment, images, task lists and GFM footnotes, the
- * diagrams' `role="img"` with their label, code titles (figure/figcaption, on the JSX list
- * already) and formulas' MathML.
+ * rehype-slug, code languages, table alignment, images (with their size), task lists and GFM
+ * footnotes, the diagrams' `role="img"` with their label, code titles (figure/figcaption, on the
+ * JSX list already) and formulas' MathML.
  */
 const MARKDOWN_OUTPUT: Readonly<Record<string, readonly Allowed[]>> = {
   a: ['id', 'aria-describedby', 'aria-label', 'data-footnote-ref', 'data-footnote-backref', ['class', 'data-footnote-backref']],
@@ -25,7 +25,7 @@ const MARKDOWN_OUTPUT: Readonly<Record<string, readonly Allowed[]>> = {
   h4: ['id'],
   h5: ['id'],
   h6: ['id'],
-  img: ['src', 'alt'],
+  img: ['src', 'alt', 'width', 'height'],
   input: ['type', 'disabled', 'checked'],
   li: ['id', ['class', 'task-list-item']],
   ol: [['class', 'contains-task-list']],

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -43,7 +43,16 @@ const JAVASCRIPT =
 const ALLOWED_ELEMENTS = ['a', 'abbr', 'b', 'bdi', 'bdo', 'blockquote', 'br', 'caption', 'cite', 'code', 'col', 'colgroup', 'dd', 'del',
   'details', 'dfn', 'dl', 'dt', 'em', 'figcaption', 'figure', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr', 'i', 'ins', 'kbd', 'li', 'mark', 'ol', 'p',
   'pre', 'q', 's', 'samp', 'small', 'span', 'strong', 'sub', 'summary', 'sup', 'table', 'tbody', 'td', 'tfoot', 'th', 'thead', 'time', 'tr',
-  'u', 'ul', 'var', 'wbr', 'Callout'].map((name) => `<${name}>`).join(', ');
+  'u', 'ul', 'var', 'wbr', 'Callout', 'Figure'].map((name) => `<${name}>`).join(', ');
+
+const IMAGE_SCRIPT =
+  'an SVG served from this site could run code when a reader opens it; export it without scripts, handlers or embedded HTML';
+
+// The one fixture too big to commit: a PNG signature followed by 6 MB of nothing (the size rule
+// comes first, so the rest is never read). Made here, gitignored.
+const TOO_LARGE = 'test/fixtures/content/build-errors/image-too-large/image-too-large.png';
+writeFileSync(TOO_LARGE, Buffer.from('89504e470d0a1a0a', 'hex'));
+truncateSync(TOO_LARGE, 6 * 1024 * 1024);
 
 const CASES: Case[] = [
   // Frontmatter, one kind of mistake each.
@@ -122,6 +131,41 @@ const CASES: Case[] = [
   buildErrors(
     'attribute-expression',
     ':15 <a href={…}>: attribute values on HTML elements must be plain text such as href="…" (the check cannot see what an expression holds)',
+  ),
+  // Images: where the file is, that it is there and readable as what it claims, and alt text.
+  buildErrors(
+    'image-missing-file',
+    ':15 image ./diagrams/replication.png: no such file (looked for test/fixtures/content/build-errors/image-missing-file/diagrams/replication.png)',
+  ),
+  buildErrors(
+    'image-missing-alt',
+    ':15 image ./image-missing-alt.png: no alt text; describe what it shows for readers who cannot see it, as ![Replication lag over one day](./image-missing-alt.png), or mark a purely decorative image <Figure src="./image-missing-alt.png" decorative />',
+  ),
+  buildErrors(
+    'figure-missing-alt',
+    ':15 <Figure src="./figure-missing-alt.png">: no alt text; expected alt="what the image shows", or decorative for a purely decorative image',
+  ),
+  buildErrors(
+    'image-too-large',
+    ':15 image ./image-too-large.png: the file is 6 MB, over the 5 MB limit: export it smaller (1600 pixels wide is plenty; the site makes the smaller sizes itself)',
+  ),
+  // A TIFF named .png: the content decides, not the name.
+  buildErrors(
+    'image-unsupported-type',
+    ':15 image ./image-unsupported-type.png: a TIFF image, which not every browser shows: expected PNG, JPEG, WebP, AVIF, SVG or GIF; export it as one of those',
+  ),
+  buildErrors('image-svg-script', `:15 image ./image-svg-script.svg: the SVG contains <script> (line 3 of the SVG): ${IMAGE_SCRIPT}`),
+  buildErrors(
+    'image-svg-without-size',
+    ':15 image ./image-svg-without-size.svg: the SVG has no size, so the page cannot reserve its space: give its <svg> element a viewBox (or a width and a height)',
+  ),
+  buildErrors(
+    'image-remote',
+    ':15 image https://example.com/chart.png: expected a file in content/ written relative to this article, such as ./<slug>/diagram.png (pages load images only from this site, and each one is measured and resized at build time)',
+  ),
+  buildErrors(
+    'image-reference',
+    ':15 image ![A diagram][diagram]: write images inline, as ![alt text](./<slug>/diagram.png), so each one is measured and resized at build time',
   ),
   buildErrors(
     'spread-attribute',
@@ -218,7 +262,8 @@ describe('npm run content:check over all of them at once', () => {
   it('exits 1 and prints every case\'s own line', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'build-errors-'));
     try {
-      for (const c of CASES) copyFileSync(path.join(c.dir, `${c.name}.mdx`), path.join(dir, `${c.name}.mdx`));
+      // Each case's files side by side: its article and the images it names (named after the case).
+      for (const c of CASES) for (const name of readdirSync(c.dir)) copyFileSync(path.join(c.dir, name), path.join(dir, name));
       const run = promisify(execFile);
       const failure = await run(path.resolve('node_modules/.bin/tsx'), ['--import', path.resolve('scripts/lib/server-only.mjs'), path.resolve('scripts/content-check.ts'), dir], { cwd: ROOT }).then(
         () => undefined,
@@ -227,7 +272,8 @@ describe('npm run content:check over all of them at once', () => {
       expect(failure?.code).toBe(1);
       const printed = failure!.stderr.split(dir + path.sep).join('');
       for (const c of CASES) {
-        for (const line of c.expected) expect(printed).toContain(line.replace(/^\S*\//, ''));
+        // Paths inside a message (an image looked for) are relative to the copy too.
+        for (const line of c.expected) expect(printed).toContain(line.replace(/^\S*\//, '').split(`${c.dir}/`).join(''));
       }
       expect(printed.trim().split('\n').at(-1)).toBe(`${CASES.reduce((n, c) => n + c.expected.length, 0)} problems in ${CASES.length} articles`);
     } finally {

@@ -77,12 +77,20 @@ describe('security headers', () => {
     expect(byName(' HTTPS://publication.example/ ')['Strict-Transport-Security']).toBe('max-age=63072000');
   });
 
-  it('next.config.ts applies them to every path, and no-referrer to the paths that carry tokens', async () => {
+  it('next.config.ts applies them to every path, no-referrer to the paths that carry tokens, and its own to images', async () => {
     const rules = await nextConfig.headers!();
-    expect(rules).toHaveLength(3);
-    expect(rules.slice(1)).toEqual(
+    expect(rules).toHaveLength(4);
+    expect(rules.slice(1, 3)).toEqual(
       ['/newsletter/:path*', '/api/newsletter/:path*'].map((source) => ({ source, headers: [{ key: 'Referrer-Policy', value: 'no-referrer' }] })),
     );
+    // Article images: cached for a year (content-hashed names), and a sandbox for an SVG opened on its own.
+    expect(rules[3]).toEqual({
+      source: '/media/:file*',
+      headers: [
+        { key: 'Cache-Control', value: 'public, max-age=31536000, immutable' },
+        { key: 'Content-Security-Policy', value: "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox" },
+      ],
+    });
     expect(rules[0]!.source).toBe('/:path*');
     expect(rules[0]!.headers.map((h) => h.key)).toEqual(expect.arrayContaining(['Content-Security-Policy', 'X-Content-Type-Options', 'Referrer-Policy', 'X-Frame-Options', 'Permissions-Policy']));
     expect(nextConfig.poweredByHeader).toBe(false);

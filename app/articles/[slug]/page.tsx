@@ -73,7 +73,7 @@ export default async function ArticlePage({ params }: Props) {
           <Takeaways items={article.takeaways} />
           {toc ? <MobileTableOfContents headings={article.headings} /> : null}
           <div className="prose prose-zinc max-w-none dark:prose-invert prose-headings:tracking-tight prose-a:text-sky-700 dark:prose-a:text-sky-400">
-            <MdxContent source={article.body} />
+            <MdxContent source={article.body} file={article.file} />
           </div>
           {next ? (
             <nav aria-label="Next article" className="mt-12">
