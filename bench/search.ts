@@ -11,10 +11,10 @@
  *
  * Two corpora of N articles: the build-scaling generator's (the reference body under N titles:
  * every article has the same words, so gzip finds long repeats and flatters the index), and one
- * whose bodies cycle through the published articles (four different texts): closer to real
+ * whose bodies cycle through the published articles (several different texts): closer to real
  * content for the index's size.
  */
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { stringify } from 'yaml';
@@ -73,6 +73,11 @@ async function writeMixedArticles(dir: string, count: number): Promise<void> {
   );
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
+  // The bodies keep their relative image paths (./<slug>/file.png): copy each article's folder beside them.
+  const contentDir = path.join(REPO_ROOT, 'content');
+  for (const entry of await readdir(contentDir, { withFileTypes: true })) {
+    if (entry.isDirectory()) await cp(path.join(contentDir, entry.name), path.join(dir, entry.name), { recursive: true });
+  }
   const newest = Date.UTC(2026, 0, 31);
   for (let i = 1; i <= count; i += 1) {
     const source = sources[i % sources.length]!;
@@ -182,7 +187,7 @@ export async function searchBenchmark(ctx: BenchContext): Promise<string> {
   const base = path.join(ctx.config.workDir, 'search');
   const corpora: Corpus[] = [
     { name: 'generated (one body, N titles)', dir: path.join(base, 'generated') },
-    { name: 'mixed (bodies of the 4 published articles in turn)', dir: path.join(base, 'mixed') },
+    { name: 'mixed (bodies of the published articles in turn)', dir: path.join(base, 'mixed') },
   ];
   ctx.log(`search: writing ${n} generated and ${n} mixed articles`);
   await writeGeneratedArticles(corpora[0]!.dir, n);
