@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import pg from 'pg';
-import { captureLogs, clientAt, fromClient, jsonRequest, type NewsletterTestEnv, SITE, startNewsletterTestEnv, uniqueEmail, uniqueIp } from './support';
+import { captureLogs, clientAt, fromClient, jsonRequest, type NewsletterTestEnv, resendTransport, SITE, startNewsletterTestEnv, uniqueEmail, uniqueIp } from './support';
 
 const dbState = await vi.hoisted(async () => (await import('./email-env')).hoistedTestState());
 vi.mock('@/lib/db', async (importOriginal) =>
@@ -9,11 +9,12 @@ vi.mock('@/lib/db', async (importOriginal) =>
 
 import { POST as subscribeRoute } from '@/app/api/newsletter/subscribe/route';
 import { RateLimitedError } from '@/lib/newsletter/errors';
-import { waitForImmediateSends } from '@/lib/newsletter/immediate';
+import type { EmailTransport } from '@/lib/email';
+import { IMMEDIATE_SEND_CONCURRENCY, scheduleImmediateSend, waitForImmediateSends } from '@/lib/newsletter/immediate';
 import { SUBSCRIBE_RATE_LIMITS } from '@/lib/newsletter/rate-limit';
 import { subscribe } from '@/lib/newsletter/service';
 
-/** The signup's statements (lib/newsletter/signup-statements.ts): their budget, and the races they must hold. */
+/** The signup's statements (lib/newsletter/signup-statements.ts): their budget, the races they must hold, the sends after. */
 
 let t: NewsletterTestEnv;
 beforeAll(async () => {
@@ -99,5 +100,33 @@ describe('concurrent signups for one inbox under different spellings', () => {
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200]);
     expect(await t.prisma.subscriber.count({ where: { email } })).toBe(1);
     expect(await t.prisma.outboxEmail.count({ where: { toAddress: email, status: { not: 'CANCELLED' } } })).toBe(1);
+  });
+});
+
+describe('immediate sends after a burst of signups', () => {
+  it('go out two at a time per process, every one of them, once', async () => {
+    const emails = Array.from({ length: 12 }, () => uniqueEmail('burst'));
+    for (const email of emails) await subscribe({ email }, { client: clientAt(uniqueIp()), sendImmediately: false });
+    const rows = await t.prisma.outboxEmail.findMany({ where: { toAddress: { in: emails } }, select: { id: true } });
+    const inner = resendTransport(t.fake);
+    let sending = 0;
+    let most = 0;
+    const counting: EmailTransport = {
+      async send(message, opts) {
+        most = Math.max(most, (sending += 1));
+        try {
+          return await inner.send(message, opts);
+        } finally {
+          sending -= 1;
+        }
+      },
+    };
+    t.fake.setDelay(20);
+    // One request each, as twelve signups in the same moment would schedule them.
+    for (const { id } of rows) scheduleImmediateSend([id], { db: t.prisma, transport: counting });
+    await waitForImmediateSends();
+    t.fake.setDelay(0);
+    expect(most).toBe(IMMEDIATE_SEND_CONCURRENCY);
+    expect(t.fake.deliveries().flatMap((d) => d.to).sort()).toEqual([...emails].sort());
   });
 });
