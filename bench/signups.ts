@@ -150,6 +150,9 @@ export async function signupsBenchmark(ctx: BenchContext): Promise<string> {
     ctx.log(`signups (app): ${num(m.rps)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, ${JSON.stringify(appRun.measured.summary)}`);
     // Requests cut off when the load stopped may still commit; give them and the email sends time.
     const appCounts = await settle(appDb, fake.fake);
+    if (Object.keys(appRun.measured.summary.statuses).some((code) => code.startsWith('5'))) {
+      ctx.log(`signups: the app answered 5xx; the end of its log:\n${server.process.output().slice(-3000)}`);
+    }
     await server.stop();
     server = undefined;
 

@@ -3,7 +3,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from './generated/prisma/client';
 import { env } from './env';
-import { keyedProcessSingleton } from './process-singleton';
+import { keyedProcessSingleton, processSingleton } from './process-singleton';
 
 /**
  * The one Prisma client. Nothing else constructs a PrismaClient.
@@ -32,6 +32,11 @@ export class DatabaseNotConfiguredError extends Error {
  */
 export const CONNECTION_TIMEOUT_MS = 10_000;
 
+// The pool behind each client, for the few hot paths that send plain SQL (lib/newsletter/signup-statements.ts).
+// Process-wide like the client itself: Next bundles every route with its own copy of this module,
+// and a route's getDb() may answer the client another bundle created.
+const pools = processSingleton('prisma.pools', () => new WeakMap<PrismaClient, pg.Pool>());
+
 /**
  * `connection_limit` in the URL (Prisma's own name for it) caps the pool; pg ignores the
  * parameter itself. The embedded PGlite's URL sets it to 1 (see lib/db/embedded.ts).
@@ -48,9 +53,6 @@ export function createPrismaClient(connectionString: string): PrismaClient {
   pools.set(client, pool);
   return client;
 }
-
-// The pool behind each client, for the few hot paths that send plain SQL (lib/newsletter/signup-statements.ts).
-const pools = new WeakMap<PrismaClient, pg.Pool>();
 
 /**
  * The pg pool under `client`'s adapter (one pool: the same connections and limit as its Prisma
