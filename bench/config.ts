@@ -13,7 +13,8 @@ export type BenchConfig = {
   /** Where copies of the project are built: never the repo's own .next, which others use. */
   workDir: string;
   resultsFile: string;
-  serving: { connections: number; durationSec: number; warmupSec: number; rounds: number };
+  /** wrk -t threads -c connections, per side per round (bench/serving.ts: 20 sides a round). */
+  serving: { connections: number; threads: number; durationSec: number; warmupSec: number; rounds: number };
   lighthouse: { runs: number; pages: 'both' | 'article' ; skipIfUnavailable: boolean };
   buildScaling: {
     /** Sizes measured `rounds` times, alternating; then `onceSizes` once each (the slow ones). */
@@ -34,7 +35,7 @@ export function configFor(mode: 'full' | 'smoke'): BenchConfig {
       mode,
       workDir,
       resultsFile: path.join(BENCH_DIR, 'RESULTS.smoke.md'),
-      serving: { connections: 50, durationSec: 1, warmupSec: 1, rounds: 1 },
+      serving: { connections: 50, threads: 2, durationSec: 1, warmupSec: 1, rounds: 1 },
       lighthouse: { runs: 1, pages: 'article', skipIfUnavailable: true },
       buildScaling: { sizes: [3, 5], rounds: 1, onceSizes: [] },
       signups: { connections: 50, durationSec: 1, repeatShare: 0.3 },
@@ -46,7 +47,8 @@ export function configFor(mode: 'full' | 'smoke'): BenchConfig {
     mode,
     workDir,
     resultsFile: path.join(BENCH_DIR, 'RESULTS.md'),
-    serving: { connections: 50, durationSec: 10, warmupSec: 3, rounds: 5 },
+    // 20 sides a round (3 pages x app, nginx, cache tier, + the empty page; x 2 encodings): ~9 minutes.
+    serving: { connections: 50, threads: 2, durationSec: 5, warmupSec: 2, rounds: 5 },
     lighthouse: { runs: 3, pages: 'both', skipIfUnavailable: false },
     // 10 and 100 twice, alternating (a build's fixed cost dominates them, so noise matters most
     // there); 1,000 once, as it takes many minutes on 2 cores.

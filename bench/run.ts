@@ -48,7 +48,7 @@ const t0 = performance.now();
 const log = (line: string) => console.error(`[bench ${((performance.now() - t0) / 1000).toFixed(0).padStart(5)} s] ${line}`);
 
 const BENCHMARKS: { id: string; title: string; run: (ctx: BenchContext) => Promise<string> }[] = [
-  { id: 'serving', title: '1. Page serving: production server vs nginx (same bytes)', run: servingBenchmark },
+  { id: 'serving', title: '1. Page serving: app vs nginx from disk and an empty Next.js page; the cache tier', run: servingBenchmark },
   { id: 'client-js', title: '2. Client JavaScript: article page vs an empty Next.js page', run: clientJsBenchmark },
   { id: 'lighthouse', title: '3. Lighthouse (mobile preset)', run: lighthouseBenchmark },
   { id: 'signups', title: '5. Signups: POST /api/newsletter/subscribe under load', run: signupsBenchmark },
