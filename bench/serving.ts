@@ -10,12 +10,10 @@
  * in an order reversed every other round, so load from the machine's other users lands on all
  * sides alike; a ratio is taken within a round, then the median over rounds (min–max).
  */
-import type { BenchContext } from './context';
-import { REFERENCE_SLUG } from './context';
+import { BenchSkipped, REFERENCE_SLUG, type BenchContext } from './context';
 import { acceptEncoding, ENCODINGS, get, startSides, type Encoding, type Page, type Sides } from './lib/serving-sides';
 import { num, spread, summarize, table } from './lib/stats';
 import { LOAD_CORES, SERVER_CORES, wrk, wrkAvailable, type WrkResult } from './lib/wrk';
-import { BenchSkipped } from './context';
 
 const PAGES: Page[] = [
   { name: 'Reference article', urlPath: `/articles/${REFERENCE_SLUG}` },

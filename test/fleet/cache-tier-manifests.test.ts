@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { CACHE_TIER_CONF, pageFreshSeconds } from '@/testing/cache-tier';
+import { CACHE_TIER_CONF, cacheTierHttp, pageFreshSeconds } from '@/testing/cache-tier';
 
 /**
  * deploy/k8s/cache-tier held to what the fleet proof and the bench assume of it: the nginx pods
@@ -91,5 +91,16 @@ describe('the cache tier in deploy/k8s', () => {
     const cache = rendered.find((m) => m.kind === 'Deployment' && m.metadata.name === 'publication-cache');
     const mounted = cache?.spec.template.spec.volumes.find((v: Manifest) => v.configMap)?.configMap.name;
     expect(mounted).toBe(configMap?.metadata.name);
+  });
+
+  it('runs in the fleet proof and the bench with only its port and its two /var folders moved', () => {
+    const text = cacheTierHttp('/sandbox', 4321, 'upstream publication { server 127.0.0.1:1; }');
+    expect(text).toMatch(/^  listen 127\.0\.0\.1:4321;$/m);
+    expect(text).not.toMatch(/\/var\//);
+    expect(text).toContain('proxy_cache_path /sandbox/cache/pages ');
+    expect(text).toContain('access_log /sandbox/access.log cache_tier;');
+    // Everything else verbatim.
+    const back = text.replace('upstream publication { server 127.0.0.1:1; }\n', '').replace('listen 127.0.0.1:4321;', 'listen 8080;');
+    expect(back.replace('/sandbox/cache/', '/var/cache/nginx/').replace('/sandbox/', '/var/log/nginx/')).toBe(conf);
   });
 });
