@@ -69,7 +69,9 @@ export async function startSides(appDir: string, emptyDir: string, pages: Page[]
     # The .gz beside each file for a client that takes gzip, the file otherwise.
     gzip_static on;
     gzip_vary on;
-${files.map((f, i) => `    location = ${f.page.urlPath} { default_type "${f.contentType}"; alias ${path.join(dir, 'www', `file-${i}`)}; }`).join('\n')}
+    root ${path.join(dir, 'www')};
+    # try_files, not alias: "/" would be taken for a folder and answered by the index module.
+${files.map((f, i) => `    location = ${f.page.urlPath} { default_type "${f.contentType}"; try_files /file-${i} =404; }`).join('\n')}
   }`,
     });
     started.push(disk);

@@ -6,7 +6,7 @@
  * replaces the stored article without any purge (revalidation by ETag after the 10 s freshness).
  */
 import { gunzipSync } from 'node:zlib';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { pageFreshSeconds } from '@/testing/cache-tier';
@@ -89,12 +89,21 @@ export async function proveStoredAndNeverStored(balancer: Balancer, instances: I
   );
 }
 
-/** A new build of the article in an instance's copy: what `next build` of changed content ships. */
+/**
+ * A new build of the article in an instance's copy: what `next build` of changed content ships.
+ * Next keeps the prerendered HTML in .next/server/app and may copy it into its response cache
+ * (.next/server/route-cache): every copy changes.
+ */
 async function newBuildOf(instance: Instance, mark: string): Promise<void> {
-  const file = path.join(instance.dir, '.next', 'server', 'app', `${ARTICLE.slice(1)}.html`);
-  const html = await readFile(file, 'utf8');
-  expect(html, `${file} has no </body>`).toContain('</body>');
-  await writeFile(file, html.replace('</body>', `<!-- ${mark} --></body>`));
+  const name = `${path.basename(ARTICLE)}.html`;
+  const server = path.join(instance.dir, '.next', 'server');
+  const files = (await readdir(server, { recursive: true })).filter((file) => path.basename(file) === name);
+  expect(files, `no ${name} under ${server}`).not.toEqual([]);
+  for (const file of files) {
+    const html = await readFile(path.join(server, file), 'utf8');
+    expect(html, `${file} has no </body>`).toContain('</body>');
+    await writeFile(path.join(server, file), html.replace('</body>', `<!-- ${mark} --></body>`));
+  }
   await writeFile(path.join(instance.dir, '.next', 'BUILD_ID'), mark);
 }
 
