@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: one story in order (spread, limits, SIGKILL, rolling restart, cache tier), each proof reading the state the last one left.
 /**
  * npm run test:fleet (after `next build`; npm run test:e2e runs it with the other post-build tests)
  *
