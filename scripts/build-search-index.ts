@@ -26,14 +26,19 @@ if (!distDir) {
 try {
   const started = performance.now();
   const sections = new Map<string, ArticleSection[]>();
+  // Each body's feed HTML from the tree the loader parsed (rendered here, once, for all three feeds).
+  const feedHtml: Record<string, string> = {};
   // The loader hands over each body's tree as it parses it, so no article is parsed twice.
   const signature = contentSignature(defaultContentDir());
   const mode = { includeDrafts: false, includeScheduled: false };
-  const library = loadContent({ ...mode, onParsed: (article, tree) => sections.set(article.slug, articleSections(article, tree)) });
+  const library = loadContent({ ...mode, onParsed: (article, tree) => {
+      sections.set(article.slug, articleSections(article, tree));
+      if (article.status === 'published') feedHtml[article.slug] = articleFeedHtml(article, tree);
+    },
+  });
   const { articles } = library;
   const assets = buildSearchAssets(articles, (article) => sections.get(article.slug) ?? articleSections(article));
   const dir = writeSearchAssets(path.resolve(distDir), assets);
-  const feedHtml = Object.fromEntries(articles.map((article) => [article.slug, articleFeedHtml(article)]));
   writeContentSnapshot(path.resolve(distDir), { key: contentLibraryKey(mode), signature, library, siteUrl: site.url, feedHtml });
   const ms = Math.round(performance.now() - started);
   console.log(`search index ${assets.version}: ${articles.length} articles, ${assets.indexJson.length} bytes, in ${ms} ms (${path.relative(process.cwd(), dir)})`);

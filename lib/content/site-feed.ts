@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { Root } from 'mdast';
 import { env } from '@/lib/env';
 import { renderArticleHtml } from '@/lib/mdx/render-html';
 import { processSingleton } from '@/lib/process-singleton';
@@ -25,8 +26,8 @@ export function getSiteFeed(): SiteFeed {
 }
 
 /** An article's HTML in the feeds (what the build's snapshot holds, for the same bytes and site URL). */
-export function articleFeedHtml(article: Article): string {
-  return renderArticleHtml(article.body, site.url, { articleFile: path.resolve(article.file) });
+export function articleFeedHtml(article: Article, tree?: Root): string {
+  return renderArticleHtml(article.body, site.url, { articleFile: path.resolve(article.file), tree });
 }
 
 function siteFeedOf(articles: readonly Article[], rendered: Record<string, string> = {}): SiteFeed {
