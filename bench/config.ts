@@ -56,7 +56,7 @@ export function configFor(mode: 'full' | 'smoke'): BenchConfig {
     serving: { connections: 50, durationSec: 10, warmupSec: 3, rounds: 5 },
     lighthouse: { runs: 3, pages: 'both', skipIfUnavailable: false },
     // 10 and 100 twice, alternating (a build's fixed cost dominates them, so noise matters most
-    // there); 1,000 once, as it takes many minutes on 2 cores.
+    // there); 1,000 once, as it takes minutes on 2 cores (about 3.5 min of wall time on a busy machine, 2026-12-01).
     buildScaling: override
       ? { sizes: override, rounds: Number(process.env.BENCH_BUILD_ROUNDS ?? 1), onceSizes: [] }
       : { sizes: [10, 100], rounds: Number(process.env.BENCH_BUILD_ROUNDS ?? 2), onceSizes: [1000] },
