@@ -11,7 +11,8 @@
  *
  * Environment: BENCH_ONLY=serving,client-js,... runs a subset (the other sections are kept from the
  * existing results file, marked as from an earlier run); BENCH_BUILD_ROUNDS sets the rounds of the
- * 10- and 100-article builds in the full run (default 2).
+ * 10- and 100-article builds in the full run (default 2); BENCH_BUILD_SIZES=20,120 builds only those
+ * sizes (once each unless BENCH_BUILD_ROUNDS says otherwise), for finding the marginal cost quickly.
  */
 import { cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';

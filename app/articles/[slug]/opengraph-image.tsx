@@ -2,28 +2,37 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ImageResponse } from 'next/og';
 import { notFound } from 'next/navigation';
-import { getAllArticles, getArticle } from '@/lib/content/load';
+import { getArticle } from '@/lib/content/load';
 import { site } from '@/lib/site';
 
 export const alt = 'Article title and tags';
 export const size = { width: 1200, height: 630 };
 export const contentType = 'image/png';
-export const dynamicParams = false;
 
+// Drawn on the first request for each article, then kept by Next as if prerendered: at ~30 ms
+// of CPU per image, drawing all of them was an eighth of a build's cost per article, for images
+// only link previews fetch. No slug is listed (an empty list, not none, keeps the route static);
+// an article readers cannot see has no image (getArticle below: 404).
 export function generateStaticParams() {
-  return getAllArticles().map((article) => ({ slug: article.slug }));
+  return [];
 }
 
 // The font ships in the `geist` npm package: nothing is downloaded at build time.
 const fontDir = join(process.cwd(), 'node_modules/geist/dist/fonts/geist-sans');
 
+// Read once per process, and always the same array: satori keeps the parsed fonts keyed by it,
+// so each further image skips parsing two TrueType files (about a sixth of an image's CPU time).
+let fonts: Promise<NonNullable<ConstructorParameters<typeof ImageResponse>[1]>['fonts']> | undefined;
+const geist = () =>
+  (fonts ??= Promise.all([readFile(join(fontDir, 'Geist-Regular.ttf')), readFile(join(fontDir, 'Geist-Bold.ttf'))]).then(([regular, bold]) => [
+    { name: 'Geist', data: regular, weight: 400 as const, style: 'normal' as const },
+    { name: 'Geist', data: bold, weight: 700 as const, style: 'normal' as const },
+  ]));
+
 export default async function OpenGraphImage({ params }: { params: Promise<{ slug: string }> }) {
   const article = getArticle((await params).slug);
   if (!article) notFound();
-  const [regular, bold] = await Promise.all([
-    readFile(join(fontDir, 'Geist-Regular.ttf')),
-    readFile(join(fontDir, 'Geist-Bold.ttf')),
-  ]);
+  const fontList = await geist();
 
   return new ImageResponse(
     (
@@ -54,12 +63,6 @@ export default async function OpenGraphImage({ params }: { params: Promise<{ slu
         </div>
       </div>
     ),
-    {
-      ...size,
-      fonts: [
-        { name: 'Geist', data: regular, weight: 400, style: 'normal' },
-        { name: 'Geist', data: bold, weight: 700, style: 'normal' },
-      ],
-    },
+    { ...size, fonts: fontList },
   );
 }
