@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: loading, checking and caching the articles share one pass over the files and one error list.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Root } from 'mdast';
