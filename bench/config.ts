@@ -14,7 +14,7 @@ export type BenchConfig = {
   workDir: string;
   resultsFile: string;
   serving: { connections: number; durationSec: number; warmupSec: number; rounds: number };
-  lighthouse: { runs: number; pages: 'both' | 'article' ; skipIfUnavailable: boolean };
+  lighthouse: { runs: number; pages: 'all' | 'article'; skipIfUnavailable: boolean };
   buildScaling: {
     /** Sizes measured `rounds` times, alternating; then `onceSizes` once each (the slow ones). */
     sizes: number[];
@@ -47,7 +47,7 @@ export function configFor(mode: 'full' | 'smoke'): BenchConfig {
     workDir,
     resultsFile: path.join(BENCH_DIR, 'RESULTS.md'),
     serving: { connections: 50, durationSec: 10, warmupSec: 3, rounds: 5 },
-    lighthouse: { runs: 3, pages: 'both', skipIfUnavailable: false },
+    lighthouse: { runs: 3, pages: 'all', skipIfUnavailable: false },
     // 10 and 100 twice, alternating (a build's fixed cost dominates them, so noise matters most
     // there); 1,000 once, as it takes many minutes on 2 cores.
     buildScaling: { sizes: [10, 100], rounds: Number(process.env.BENCH_BUILD_ROUNDS ?? 2), onceSizes: [1000] },
