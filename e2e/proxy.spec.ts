@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { expect, test } from '@playwright/test';
+import { unstable_doesMiddlewareMatch } from 'next/experimental/testing/server';
+import { config } from '../proxy';
 import { REFERENCE_SLUG } from './support/content';
 
 /**
@@ -7,8 +11,28 @@ import { REFERENCE_SLUG } from './support/content';
  * Next.js app. The id the proxy sets comes back in X-Request-Id, so its absence proves it did not run.
  */
 
-const PRERENDERED = ['/', `/articles/${REFERENCE_SLUG}`, '/articles', '/tags', '/tags/distributed-systems', '/rss.xml', '/sitemap.xml', '/manifest.webmanifest'];
-const THROUGH_PROXY = ['/api/health/live', '/search?q=consensus', '/newsletter/confirm'];
+const PRERENDERED = ['/', `/articles/${REFERENCE_SLUG}`, '/articles', '/tags', '/tags/distributed-systems', '/newsletter/confirmed', '/rss.xml', '/sitemap.xml', '/manifest.webmanifest'];
+const THROUGH_PROXY = ['/api/health/live', '/search?q=consensus', '/newsletter/confirm', '/newsletter/error?reason=invalid-email'];
+// Rendered per request but files, not pages: nothing there logs, so no id is needed.
+const DYNAMIC_WITHOUT_PROXY = ['/search-index/[version]', '/search-index/[version]/[slug]'];
+
+const manifest = <T>(name: string): T => JSON.parse(readFileSync(path.join(process.cwd(), '.next', name), 'utf8')) as T;
+const matches = (url: string) => unstable_doesMiddlewareMatch({ config, url });
+
+test('the matcher leaves out every route the build prerendered and takes in every other page and route handler', () => {
+  const prerender = manifest<{ routes: Record<string, unknown>; dynamicRoutes: Record<string, unknown> }>('prerender-manifest.json');
+  const prerendered = Object.keys(prerender.routes);
+  expect(prerendered, 'the build prerendered the home page').toContain('/');
+  expect(prerendered.filter(matches), 'prerendered routes the proxy would run on').toEqual([]);
+
+  const all = Object.values(manifest<Record<string, string>>('app-path-routes-manifest.json'));
+  const perRequest = all.filter(
+    (route) => !prerender.routes[route] && !prerender.dynamicRoutes[route] && !route.startsWith('/_') && !DYNAMIC_WITHOUT_PROXY.includes(route),
+  );
+  expect(perRequest, 'dynamic pages and route handlers').toContain('/search');
+  // A [param] segment stands for any value.
+  expect(perRequest.filter((route) => !matches(route.replace(/\[[^\]]+\]/g, 'x'))), 'dynamic routes the proxy would skip').toEqual([]);
+});
 
 for (const pathname of PRERENDERED) {
   test(`${pathname}: prerendered, served without the proxy`, async ({ request }) => {

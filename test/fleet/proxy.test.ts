@@ -42,10 +42,10 @@ describe('proxy', () => {
   it('runs on API routes and the dynamic pages, never on prerendered pages, feeds or assets', () => {
     // Next's own matcher, as the server applies config.matcher.
     const matches = (url: string) => unstable_doesMiddlewareMatch({ config, url });
-    for (const url of ['/api/newsletter/subscribe', '/api/health/ready', '/search', '/search?q=raft', '/newsletter/confirm', '/newsletter/manage?token=x', '/dev/mailbox']) {
+    for (const url of ['/api/newsletter/subscribe', '/api/health/ready', '/search', '/search?q=raft', '/newsletter/confirm', '/newsletter/manage?token=x', '/newsletter/error', '/newsletter/data', '/newsletter/unsubscribe', '/dev/mailbox', '/dev/mailbox/1']) {
       expect(matches(url), url).toBe(true);
     }
-    for (const url of ['/', '/articles', '/articles/x', '/tags', '/tags/a', '/series/s', '/rss.xml', '/atom.xml', '/feed.json', '/sitemap.xml', '/robots.txt', '/manifest.webmanifest', '/favicon.ico', '/icon.svg', '/search-index/abc.json', '/searching', '/_next/static/chunks/a.js', '/_next/image', '/media/a.webp']) {
+    for (const url of ['/', '/articles', '/articles/x', '/tags', '/tags/a', '/series/s', '/rss.xml', '/atom.xml', '/feed.json', '/sitemap.xml', '/robots.txt', '/manifest.webmanifest', '/newsletter/check-inbox', '/newsletter/confirmed', '/newsletter/unsubscribed', '/newsletter/deleted', '/favicon.ico', '/icon.svg', '/search-index/abc.json', '/searching', '/_next/static/chunks/a.js', '/_next/image', '/media/a.webp']) {
       expect(matches(url), url).toBe(false);
     }
   });
