@@ -15,7 +15,7 @@ export type BenchConfig = {
   resultsFile: string;
   /** wrk -t threads -c connections, per side per round (bench/serving.ts: 20 sides a round). */
   serving: { connections: number; threads: number; durationSec: number; warmupSec: number; rounds: number };
-  lighthouse: { runs: number; pages: 'both' | 'article' ; skipIfUnavailable: boolean };
+  lighthouse: { runs: number; pages: 'all' | 'article'; skipIfUnavailable: boolean };
   buildScaling: {
     /** Sizes measured `rounds` times, alternating; then `onceSizes` once each (the slow ones). */
     sizes: number[];
@@ -56,7 +56,7 @@ export function configFor(mode: 'full' | 'smoke'): BenchConfig {
     resultsFile: path.join(BENCH_DIR, 'RESULTS.md'),
     // 20 sides a round (3 pages x app, nginx, cache tier, + the empty page; x 2 encodings): ~9 minutes.
     serving: { connections: 50, threads: 2, durationSec: 5, warmupSec: 2, rounds: 5 },
-    lighthouse: { runs: 3, pages: 'both', skipIfUnavailable: false },
+    lighthouse: { runs: 3, pages: 'all', skipIfUnavailable: false },
     // 10 and 100 twice, alternating (a build's fixed cost dominates them, so noise matters most
     // there); 1,000 once, as it takes minutes on 2 cores (about 3.5 min of wall time on a busy machine, 2026-12-01).
     buildScaling: override
