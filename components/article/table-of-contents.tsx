@@ -5,15 +5,11 @@ export const TOC_MIN_HEADINGS = 4;
 
 function TocList({ headings }: { headings: Heading[] }) {
   return (
-    <ol className="space-y-1.5 text-sm">
+    // Styled as .toc-list in app/styles/components.css: one entry per heading, twice a page.
+    <ol className="toc-list">
       {headings.map((heading) => (
-        <li key={heading.id} className={heading.depth === 3 ? 'pl-4' : undefined}>
-          <a
-            href={`#${heading.id}`}
-            className="text-zinc-600 hover:text-zinc-950 dark:text-zinc-400 dark:hover:text-white"
-          >
-            {heading.text}
-          </a>
+        <li key={heading.id} data-depth={heading.depth === 3 ? 3 : undefined}>
+          <a href={`#${heading.id}`}>{heading.text}</a>
         </li>
       ))}
     </ol>

@@ -67,7 +67,7 @@ describe('code fences', () => {
       .split('\n');
     expect(text).toEqual(['const n = 5', 'const quorum = n / 2', 'const quorum = Math.floor(n / 2) + 1']);
     // `const` is a keyword token of its own on every line: TypeScript's highlighting, not one flat colour.
-    expect(html.match(/<span style="--shiki-light:[^"]+">const<\/span>/g)).toHaveLength(3);
+    expect(html.match(/<span class="c\d+">const<\/span>/g)).toHaveLength(3);
   });
 
   it('a plain fence gets none of it: no extra attribute, no extra byte', async () => {
