@@ -27,7 +27,7 @@ export function ArticleCard({ article, headingLevel: Heading = 'h2' }: Props) {
 
 export function ArticleList({ articles, headingLevel }: { articles: Article[]; headingLevel?: 'h2' | 'h3' }) {
   return (
-    <div className="divide-y divide-zinc-200 dark:divide-zinc-800">
+    <div className="article-list">
       {articles.map((article) => (
         <ArticleCard key={article.slug} article={article} headingLevel={headingLevel} />
       ))}

@@ -23,9 +23,9 @@ export function hasTableOfContents(headings: Heading[]): boolean {
 /** On phones and tablets: a collapsed <details> above the text (works without JavaScript). */
 export function MobileTableOfContents({ headings }: { headings: Heading[] }) {
   return (
-    <details className="toc-mobile mb-8 rounded-lg border border-zinc-200 px-4 py-3 lg:hidden dark:border-zinc-800">
-      <summary className="cursor-pointer text-sm font-semibold text-zinc-800 dark:text-zinc-200">On this page</summary>
-      <nav aria-label="Table of contents" className="mt-3">
+    <details className="toc-mobile">
+      <summary>On this page</summary>
+      <nav aria-label="Table of contents">
         <TocList headings={headings} />
       </nav>
     </details>
@@ -35,9 +35,9 @@ export function MobileTableOfContents({ headings }: { headings: Heading[] }) {
 /** On wide screens: a sticky list beside the text. */
 export function SidebarTableOfContents({ headings }: { headings: Heading[] }) {
   return (
-    <div className="toc-desktop hidden lg:block">
-      <nav aria-label="On this page" className="sticky top-8">
-        <p className="mb-3 text-sm font-semibold text-zinc-900 dark:text-zinc-100">On this page</p>
+    <div className="toc-desktop">
+      <nav aria-label="On this page">
+        <p>On this page</p>
         <TocList headings={headings} />
       </nav>
     </div>
