@@ -15,8 +15,10 @@ import { ROOT } from './support/standalone';
 const built = (file: string) => readFileSync(path.join(ROOT, '.next', 'server', 'app', file), 'utf8');
 
 const BUDGETS = [
-  { page: `/articles/${REFERENCE_SLUG}`, file: `articles/${REFERENCE_SLUG}.html`, html: 90_000, gzip: 17_000, rscPayload: 57_000 },
-  { page: '/', file: 'index.html', html: 28_000, gzip: 6_000, rscPayload: 17_500 },
+  // Its related articles and next-up come from the other articles, so it moves a little as content is added.
+  { page: `/articles/${REFERENCE_SLUG}`, file: `articles/${REFERENCE_SLUG}.html`, html: 92_000, gzip: 17_500, rscPayload: 58_000 },
+  // Every published article is a card (about 2.5 KB with its RSC copy): room for two more.
+  { page: '/', file: 'index.html', html: 37_000, gzip: 7_000, rscPayload: 23_000 },
 ];
 
 describe('page weight', () => {
