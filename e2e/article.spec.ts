@@ -201,17 +201,19 @@ test.describe('reference article', () => {
       expect(shown.join('\n')).toBe(fence(REFERENCE_SLUG, lang).code);
       await expect(code.locator('[data-line]')).toHaveCount(fence(REFERENCE_SLUG, lang).code.split('\n').length);
 
-      const styles = await code.locator('span[style]').evaluateAll((spans) => spans.map((s) => s.getAttribute('style') ?? ''));
-      const tokens = styles.filter((s) => s.includes('--shiki-light') && s.includes('--shiki-dark'));
-      expect(tokens.length, `${lang}: highlighted tokens`).toBeGreaterThan(3);
-      // Real highlighting: the tokens do not all share one colour.
-      const colours = new Set(tokens.map((s) => /--shiki-light:\s*([^;]+)/.exec(s)?.[1]));
-      expect(colours.size, `${lang}: distinct token colours`).toBeGreaterThan(1);
-      // The stylesheet applies the variables: a keyword is not the default text colour.
-      const painted = await code.locator('span[style*="--shiki-light"]').evaluateAll((spans) =>
-        [...new Set(spans.map((s) => getComputedStyle(s).color))].length,
-      );
-      expect(painted, `${lang}: computed colours`).toBeGreaterThan(1);
+      // Tokens carry a colour class (lib/mdx/shiki-token-classes.ts), never inline colours.
+      expect(await code.locator('[style]').count(), `${lang}: inline styles`).toBe(0);
+      const tokens = code.locator('[data-line] > span[class]');
+      expect(await tokens.count(), `${lang}: highlighted tokens`).toBeGreaterThan(3);
+      // Real highlighting, applied by the stylesheet: the tokens do not all share one colour,
+      // and none is painted the default text colour of the code.
+      const painted = await tokens.evaluateAll((spans) => {
+        const base = getComputedStyle(spans[0]?.closest('code') as Element).color;
+        const colours = new Set(spans.map((s) => getComputedStyle(s).color));
+        return { distinct: colours.size, base: colours.has(base) };
+      });
+      expect(painted.distinct, `${lang}: computed colours`).toBeGreaterThan(1);
+      expect(painted.base, `${lang}: a token in the default colour`).toBe(false);
     }
   });
 

@@ -156,6 +156,8 @@ test.describe('code fences', () => {
     expect(tints.size, 'added, removed and unchanged lines each have their own background').toBe(3);
     // Still TypeScript: the keywords on changed lines are coloured tokens, not flat text.
     const keyword = block.locator('[data-diff="add"] span', { hasText: /^\s*const$/ }).first();
-    await expect(keyword).toHaveAttribute('style', /--shiki-light/);
+    await expect(keyword).toHaveAttribute('class', /^c\d+$/);
+    const colours = await keyword.evaluate((span) => [getComputedStyle(span).color, getComputedStyle(span.closest('code') as Element).color]);
+    expect(colours[0]).not.toBe(colours[1]);
   });
 });

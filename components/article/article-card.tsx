@@ -9,17 +9,16 @@ type Props = { article: Article; headingLevel?: 'h2' | 'h3' };
 /** An article in a list: home page, archive, tag pages, related articles. */
 export function ArticleCard({ article, headingLevel: Heading = 'h2' }: Props) {
   return (
-    <article className="py-6">
-      <Heading className="text-xl font-semibold tracking-tight text-zinc-950 dark:text-white">
-        <Link href={paths.article(article.slug)} className="hover:underline">
-          {article.title}
-        </Link>
+    // Styled as .article-card in app/styles/components.css: lists repeat it.
+    <article className="article-card">
+      <Heading>
+        <Link href={paths.article(article.slug)}>{article.title}</Link>
       </Heading>
-      <p className="mt-2 text-zinc-600 dark:text-zinc-400">{article.description}</p>
-      <p className="mt-2 text-sm text-zinc-500 dark:text-zinc-400">
+      <p>{article.description}</p>
+      <p>
         <time dateTime={article.date}>{formatDate(article.date)}</time> · {article.readingTime.text}
       </p>
-      <div className="mt-3">
+      <div>
         <TagList tags={article.tags} label={`Tags of ${article.title}`} />
       </div>
     </article>
@@ -28,7 +27,7 @@ export function ArticleCard({ article, headingLevel: Heading = 'h2' }: Props) {
 
 export function ArticleList({ articles, headingLevel }: { articles: Article[]; headingLevel?: 'h2' | 'h3' }) {
   return (
-    <div className="divide-y divide-zinc-200 dark:divide-zinc-800">
+    <div className="article-list">
       {articles.map((article) => (
         <ArticleCard key={article.slug} article={article} headingLevel={headingLevel} />
       ))}

@@ -4,9 +4,10 @@ import type { Article } from '@/lib/content/types';
 /** Author, dates and reading time: the byline under an article's title. */
 export function ArticleMeta({ article }: { article: Pick<Article, 'author' | 'date' | 'updated' | 'readingTime'> }) {
   return (
-    <p className="flex flex-wrap items-center gap-x-2 gap-y-1 text-sm text-zinc-600 dark:text-zinc-400">
+    // Styled as .article-meta in app/styles/components.css.
+    <p className="article-meta">
       <span>
-        By <span className="font-medium text-zinc-800 dark:text-zinc-200">{article.author}</span>
+        By <b>{article.author}</b>
       </span>
       <span aria-hidden="true">·</span>
       <span>

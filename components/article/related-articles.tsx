@@ -5,9 +5,7 @@ export function RelatedArticles({ articles }: { articles: Article[] }) {
   if (articles.length === 0) return null;
   return (
     <section aria-labelledby="related-heading" className="related-articles">
-      <h2 id="related-heading" className="text-lg font-semibold text-zinc-900 dark:text-zinc-50">
-        Related articles
-      </h2>
+      <h2 id="related-heading">Related articles</h2>
       <ArticleList articles={articles} headingLevel="h3" />
     </section>
   );

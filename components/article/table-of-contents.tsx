@@ -5,15 +5,11 @@ export const TOC_MIN_HEADINGS = 4;
 
 function TocList({ headings }: { headings: Heading[] }) {
   return (
-    <ol className="space-y-1.5 text-sm">
+    // Styled as .toc-list in app/styles/components.css: one entry per heading, twice a page.
+    <ol className="toc-list">
       {headings.map((heading) => (
-        <li key={heading.id} className={heading.depth === 3 ? 'pl-4' : undefined}>
-          <a
-            href={`#${heading.id}`}
-            className="text-zinc-600 hover:text-zinc-950 dark:text-zinc-400 dark:hover:text-white"
-          >
-            {heading.text}
-          </a>
+        <li key={heading.id} data-depth={heading.depth === 3 ? 3 : undefined}>
+          <a href={`#${heading.id}`}>{heading.text}</a>
         </li>
       ))}
     </ol>
@@ -27,9 +23,9 @@ export function hasTableOfContents(headings: Heading[]): boolean {
 /** On phones and tablets: a collapsed <details> above the text (works without JavaScript). */
 export function MobileTableOfContents({ headings }: { headings: Heading[] }) {
   return (
-    <details className="toc-mobile mb-8 rounded-lg border border-zinc-200 px-4 py-3 lg:hidden dark:border-zinc-800">
-      <summary className="cursor-pointer text-sm font-semibold text-zinc-800 dark:text-zinc-200">On this page</summary>
-      <nav aria-label="Table of contents" className="mt-3">
+    <details className="toc-mobile">
+      <summary>On this page</summary>
+      <nav aria-label="Table of contents">
         <TocList headings={headings} />
       </nav>
     </details>
@@ -39,9 +35,9 @@ export function MobileTableOfContents({ headings }: { headings: Heading[] }) {
 /** On wide screens: a sticky list beside the text. */
 export function SidebarTableOfContents({ headings }: { headings: Heading[] }) {
   return (
-    <div className="toc-desktop hidden lg:block">
-      <nav aria-label="On this page" className="sticky top-8">
-        <p className="mb-3 text-sm font-semibold text-zinc-900 dark:text-zinc-100">On this page</p>
+    <div className="toc-desktop">
+      <nav aria-label="On this page">
+        <p>On this page</p>
         <TocList headings={headings} />
       </nav>
     </div>

@@ -10,10 +10,8 @@ export function Takeaways({ items }: { items: string[] }) {
       </h2>
       <ul className="mt-3 space-y-2">
         {items.map((item) => (
-          <li key={item} className="flex gap-2 text-zinc-800 dark:text-zinc-200">
-            <span aria-hidden="true" className="text-sky-600 dark:text-sky-400">
-              →
-            </span>
+          <li key={item}>
+            <span aria-hidden="true">→</span>
             <span>{item}</span>
           </li>
         ))}

@@ -41,30 +41,15 @@ type PreProps = ComponentProps<'pre'> & { 'data-language'?: string; 'data-title'
 export function CodeBlock({ 'data-language': language, 'data-title': title, children, ...rest }: PreProps) {
   if (!language) return <pre {...rest}>{children}</pre>;
   const name = languageName(language);
+  // Styled by class in app/styles/components.css: this frame repeats on every block of a page.
   return (
-    <div
-      data-code-block
-      className="code-block not-prose my-6 overflow-hidden rounded-lg border border-zinc-200 bg-zinc-50 dark:border-zinc-800 dark:bg-zinc-900"
-    >
-      <div className="flex items-center justify-between border-b border-zinc-200 px-4 py-1.5 dark:border-zinc-800">
-        {title ? (
-          <span className="flex min-w-0 items-baseline gap-3 pr-3">
-            <span data-code-title className="truncate font-mono text-xs font-medium text-zinc-800 dark:text-zinc-200">
-              {title}
-            </span>
-            <span className="font-mono text-xs font-medium tracking-wide text-zinc-500 uppercase dark:text-zinc-400">{name}</span>
-          </span>
-        ) : (
-          <span className="font-mono text-xs font-medium tracking-wide text-zinc-500 uppercase dark:text-zinc-400">{name}</span>
-        )}
+    <div data-code-block className="not-prose">
+      <div>
+        {title ? <span data-code-title>{title}</span> : null}
+        <span>{name}</span>
         <CopyButton />
       </div>
-      <pre
-        {...rest}
-        data-language={language}
-        aria-label={title ? `${title}, ${name} code` : `${name} code`}
-        className="overflow-x-auto py-3 font-mono text-[13px] leading-relaxed"
-      >
+      <pre {...rest} data-language={language} aria-label={title ? `${title}, ${name} code` : `${name} code`}>
         {children}
       </pre>
     </div>

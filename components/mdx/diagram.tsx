@@ -5,18 +5,11 @@
  */
 export function Diagram({ label, code }: { label: string; code: string }) {
   return (
-    <figure className="diagram not-prose my-8">
-      <div
-        role="img"
-        aria-label={label}
-        tabIndex={0}
-        className="overflow-x-auto rounded-lg border border-zinc-200 bg-zinc-50 p-4 dark:border-zinc-800 dark:bg-zinc-900"
-      >
-        <pre aria-hidden="true" className="w-max font-mono text-[13px] leading-[1.2] whitespace-pre text-zinc-800 dark:text-zinc-200">
-          {code}
-        </pre>
+    <figure className="diagram not-prose">
+      <div role="img" aria-label={label} tabIndex={0}>
+        <pre aria-hidden="true">{code}</pre>
       </div>
-      {label ? <figcaption className="mt-2 text-center text-sm text-zinc-500 dark:text-zinc-400">{label}</figcaption> : null}
+      {label ? <figcaption>{label}</figcaption> : null}
     </figure>
   );
 }

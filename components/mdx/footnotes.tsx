@@ -15,7 +15,7 @@ export function Section({ 'data-footnotes': footnotes, ...props }: SectionProps)
       {...props}
       data-footnotes
       aria-labelledby="footnote-label"
-      className="footnotes mt-12 border-t border-zinc-200 text-sm dark:border-zinc-800 [&_a[data-footnote-backref]]:no-underline [&>h2]:mt-8 [&>h2]:text-base [&>ol>li]:scroll-mt-6 [&>ol>li]:rounded [&>ol>li:target]:bg-amber-50 dark:[&>ol>li:target]:bg-amber-950/40"
+      className="footnotes"
     />
   );
 }

@@ -4,15 +4,12 @@ import type { ComponentProps } from 'react';
 function makeHeading(Tag: 'h2' | 'h3') {
   return function Heading({ id, children, ...rest }: ComponentProps<'h2'>) {
     return (
-      <Tag id={id} {...rest} className="group scroll-mt-24">
+      <Tag id={id} {...rest}>
         {children}
         {id ? (
-          <a
-            href={`#${id}`}
-            className="heading-anchor ml-2 text-zinc-400 no-underline opacity-0 group-hover:opacity-100 focus:opacity-100"
-          >
-            <span aria-hidden="true">#</span>
-            <span className="sr-only">Link to this section</span>
+          // Styled in app/styles/components.css; the name replaces the "#" a screen reader would say.
+          <a href={`#${id}`} className="heading-anchor" aria-label="Link to this section">
+            #
           </a>
         ) : null}
       </Tag>

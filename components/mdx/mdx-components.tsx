@@ -1,5 +1,6 @@
 import type { MDXComponents } from 'mdx/types';
 import { Callout } from './callout';
+import { Code } from './code';
 import { CodeBlock } from './code-block';
 import { Diagram } from './diagram';
 import { Section } from './footnotes';
@@ -14,6 +15,7 @@ export const mdxComponents: MDXComponents = {
   h3: H3,
   a: MdxLink,
   pre: CodeBlock,
+  code: Code,
   table: Table,
   section: Section,
   Callout,

@@ -10,8 +10,8 @@ import { MEDIA_URL_PATH } from '@/lib/media/variants';
 export function MdxLink({ href = '', ...rest }: ComponentProps<'a'>) {
   if (href.startsWith(`${MEDIA_URL_PATH}/`)) return <a href={href} {...rest} />;
   if (href.startsWith('/')) return <Link href={href} {...rest} />;
-  // A footnote reference is one superscript digit: padding gives it a target a finger can hit.
-  if (href.startsWith('#') && 'data-footnote-ref' in rest) return <a href={href} {...rest} className="px-0.5 no-underline hover:underline" />;
+  // A footnote reference (a[data-footnote-ref]) is one superscript digit: app/styles/components.css
+  // pads it into a target a finger can hit.
   if (href.startsWith('#')) return <a href={href} {...rest} />;
   return <a href={href} rel="noopener noreferrer" {...rest} />;
 }

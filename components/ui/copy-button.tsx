@@ -41,7 +41,7 @@ export function CopyButton() {
       ref={ref}
       type="button"
       onClick={copy}
-      className="rounded px-2 py-0.5 text-xs font-medium text-zinc-600 hover:bg-zinc-200 hover:text-zinc-900 dark:text-zinc-400 dark:hover:bg-zinc-800 dark:hover:text-zinc-100"
+      className="copy-button"
     >
       {state === 'copied' ? 'Copied' : state === 'failed' ? 'Copy failed' : 'Copy'}
       <span className="sr-only" aria-live="polite">

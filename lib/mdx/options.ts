@@ -4,21 +4,24 @@ import rehypeSlug from 'rehype-slug';
 import type { Options as RemarkRehypeOptions } from 'remark-rehype';
 import type { PluggableList } from 'unified';
 import { KATEX_OPTIONS } from './katex';
+import { rehypeCodeCompact } from './rehype-code-compact';
 import { rehypeCodeTitle } from './rehype-code-title';
 import { remarkDiagram } from './remark-diagram';
 import { remarkPullQuote } from './remark-pull-quote';
 import { rehypeTableLabels } from './rehype-table-labels';
 import { transformerDiffLines } from './shiki-diff';
+import { CODE_THEMES, transformerTokenClasses } from './shiki-token-classes';
 import { markdownSyntax } from './syntax';
 
 // Shiki runs here, at build time; the browser receives coloured spans and no highlighter.
-// Both themes are emitted as CSS variables so the dark theme needs no second render.
+// Both themes' colours are one short class per token (lib/mdx/shiki-token-classes.ts), so the dark
+// theme needs no second render and the colours are bytes in the stylesheet, not in every page.
 const prettyCode: PrettyCodeOptions = {
   // The high-contrast GitHub themes keep every token at 4.5:1 or better on the code background (WCAG AA).
-  theme: { light: 'github-light-high-contrast', dark: 'github-dark-high-contrast' },
+  theme: CODE_THEMES,
   keepBackground: false,
   defaultLang: { block: 'text' },
-  transformers: [transformerDiffLines()],
+  transformers: [transformerDiffLines(), transformerTokenClasses()],
 };
 
 /**
@@ -36,4 +39,5 @@ export const rehypePlugins: PluggableList = [
   [rehypeKatex, { ...KATEX_OPTIONS, output: 'htmlAndMathml' }],
   [rehypePrettyCode, prettyCode],
   rehypeCodeTitle,
+  rehypeCodeCompact,
 ];
