@@ -7,11 +7,12 @@ import { InvalidSubscriptionError } from './errors';
 import { scheduleImmediateSend } from './immediate';
 import { canonicalInbox } from './inbox';
 import { log } from './log';
-import { CONFIRMATION_TOKEN_TTL_HOURS, type ConfirmationPayload } from './messages';
+import { CONFIRMATION_TOKEN_TTL_HOURS, type ConfirmationPayload } from '../outbox/templates';
 import { ruleFor, SUBSCRIBE_RATE_LIMITS } from './rate-limit';
 import { clientKey, enforceRateLimit, nowOf, TRANSACTION_OPTIONS, withDatabase, type ServiceOptions, type Tx } from './service-context';
 import { isSuppressed } from './suppression';
 import { generateConfirmationToken, keyedDigest, sealToken } from './tokens';
+import { writeOutboxRow } from '../outbox/write';
 
 /** Double opt-in signup: the subscriber row, its token and the confirmation email's outbox row, in one transaction. */
 
@@ -36,19 +37,8 @@ async function issueConfirmation(tx: Tx, subscriber: { id: string; email: string
     SET status = 'CANCELLED', payload = payload - 'sealedToken', last_error = 'cancelled: superseded by a newer confirmation'
     WHERE subscriber_id = ${subscriber.id}::uuid AND kind = 'CONFIRMATION' AND status = 'QUEUED'`;
   const payload: ConfirmationPayload = { sealedToken: sealToken(token, secret), expiresInHours: CONFIRMATION_TOKEN_TTL_HOURS };
-  const row = await tx.outboxEmail.create({
-    data: {
-      kind: 'CONFIRMATION',
-      subscriberId: subscriber.id,
-      toAddress: subscriber.email,
-      payload,
-      dedupeKey: `confirmation:${tokenRow.id}`,
-      nextAttemptAt: now,
-      createdAt: now,
-    },
-    select: { id: true },
-  });
-  return row.id;
+  const rowId = await writeOutboxRow(tx, { template: 'CONFIRMATION', subscriberId: subscriber.id, to: subscriber.email, payload, dedupeKey: `confirmation:${tokenRow.id}`, now });
+  return rowId;
 }
 
 type ExistingSubscriber = { id: string; status: SubscriberStatus; lastConfirmationSentAt: Date | null };

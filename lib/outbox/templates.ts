@@ -3,9 +3,9 @@ import { renderStoredEmail, unsubscribeHeaders, type OutgoingEmail } from '../em
 import { getAllArticles } from '../content/load';
 import type { OutboxKind } from '../generated/prisma/client';
 import { absoluteUrl, paths } from '../site';
-import { log } from './log';
-import { confirmUrl, dataUrl, manageUrl, unsubscribeUrl } from './paths';
-import { createManageToken, openSealedToken } from './tokens';
+import { log } from '../newsletter/log';
+import { confirmUrl, dataUrl, manageUrl, unsubscribeUrl } from '../newsletter/paths';
+import { createManageToken, openSealedToken } from '../newsletter/tokens';
 
 /**
  * What an outbox row's `payload` holds per kind, and how a row becomes an email.
