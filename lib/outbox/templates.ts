@@ -3,7 +3,7 @@ import { renderStoredEmail, unsubscribeHeaders, type OutgoingEmail } from '../em
 import { getAllArticles } from '../content/load';
 import type { OutboxKind } from '../generated/prisma/client';
 import { absoluteUrl, paths } from '../site';
-import { log } from '../newsletter/log';
+import { log } from './log';
 import { confirmUrl, dataUrl, manageUrl, unsubscribeUrl } from '../newsletter/paths';
 import { createManageToken, openSealedToken } from '../newsletter/tokens';
 
