@@ -209,8 +209,11 @@ async function processRow(ctx: Ctx, row: ClaimedRow): Promise<OutboxOutcome> {
   const facts = failureFacts({ ...result, circuitOpen: isCircuitOpenFailure(result) });
   const decision = decideRetry(facts, row.attempts + 1, ctx.random, { ...RETRY_DEFAULTS, maxAttempts: ctx.maxAttempts });
   if (decision.action === 'fail') return fail(ctx, row, decision.reason, true);
-  // An open circuit: the provider was not called; hand the row back for when the breaker lets calls through.
-  if (!decision.countsAsAttempt) return release(ctx, row, decision.delayMs, decision.reason);
+  // An open circuit or a 429: the provider took nothing; hand the row back, no attempt counted.
+  if (!decision.countsAsAttempt) {
+    if (facts.rateLimited) log.warn('outbox-retry', { id: row.id, kind: row.kind, attempts: row.attempts, retryInMs: decision.delayMs, reason: result.error });
+    return release(ctx, row, decision.delayMs, decision.reason);
+  }
 
   await finish(ctx, row, {
     status: 'QUEUED',
