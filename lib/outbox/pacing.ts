@@ -42,7 +42,7 @@ export type SharedPacerOptions = {
 /** Lateness (ms) after which a departure pushes the following slots back. */
 const LATE_TOLERANCE_MS = 3;
 
-export const PACING_DEFAULTS = { name: 'resend', marginPercent: 1, coldStartMs: 100 } as const;
+export const PACING_DEFAULTS = { name: 'resend', marginPercent: 0.5, coldStartMs: 100 } as const;
 
 export class SharedPacer implements Pacer {
   readonly #db: PrismaClient;

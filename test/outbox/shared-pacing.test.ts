@@ -74,7 +74,7 @@ describe('three instances sending announcements at once', () => {
       // while builds run beside the test, and the fake's window allows no jitter at all.
       env: { OUTBOX_PACING_MARGIN_PERCENT: String(MARGIN_PERCENT) },
     });
-    const summary = `${result.accepted.length} accepted requests at ${result.requestsPerSecond.toFixed(3)}/s, 429s: ${result.rateLimited}, senders: ${JSON.stringify(result.senders)}\narrivals (ms): ${result.timeline}`;
+    const summary = `${result.accepted.length} accepted requests at ${result.requestsPerSecond.toFixed(3)}/s (steady ${result.steadyRequestsPerSecond.toFixed(3)}/s), 429s: ${result.rateLimited}, senders: ${JSON.stringify(result.senders)}\narrivals (ms): ${result.timeline}`;
 
     // Every sender took part, and together they sent everything, once.
     for (const sender of result.senders) expect(sender.requests, summary).toBeGreaterThanOrEqual(2);
@@ -89,8 +89,10 @@ describe('three instances sending announcements at once', () => {
     for (let i = 2; i < result.accepted.length; i++) {
       expect(result.accepted[i]!.at - result.accepted[i - 2]!.at, summary).toBeGreaterThanOrEqual(1000);
     }
-    // And close to it.
+    // And close to it: over the whole run at most the limit; once all three are sending (each
+    // process's first request costs a one-off cold-start gap), at least 95% of it.
     expect(result.requestsPerSecond, summary).toBeLessThanOrEqual(LIMIT);
-    expect(result.requestsPerSecond, summary).toBeGreaterThanOrEqual(0.95 * LIMIT);
+    expect(result.steadyRequestsPerSecond, summary).toBeLessThanOrEqual(LIMIT);
+    expect(result.steadyRequestsPerSecond, summary).toBeGreaterThanOrEqual(0.95 * LIMIT);
   }, 120_000);
 });

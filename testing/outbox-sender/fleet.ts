@@ -31,6 +31,12 @@ export type SenderFleetResult = {
   duplicates: number;
   /** Accepted requests per second between the first and the last accepted arrival. */
   requestsPerSecond: number;
+  /**
+   * The same once every sender has made its first request (from the `count`-th accepted arrival on):
+   * a process's first request leaves late (a new connection, cold code), and the pacer spends a
+   * one-off cold-start gap on it; a fleet sending for minutes does not see those.
+   */
+  steadyRequestsPerSecond: number;
   /** Emails accepted per second over the same span (the last request's emails counted too). */
   emailsPerSecond: number;
   /** Arrival of each batch request relative to the first, with its status (for failure messages). */
@@ -75,6 +81,9 @@ export async function runSenderFleet(options: SenderFleetOptions): Promise<Sende
   for (const d of deliveries) seen.set(`${d.to.join(',')}|${d.subject}`, (seen.get(`${d.to.join(',')}|${d.subject}`) ?? 0) + 1);
   const spanMs = accepted.length > 1 ? accepted.at(-1)!.at - accepted[0]!.at : 0;
   const requestsPerSecond = spanMs > 0 ? ((accepted.length - 1) * 1000) / spanMs : 0;
+  const steady = accepted.slice(Math.max(0, options.count - 1));
+  const steadySpanMs = steady.length > 1 ? steady.at(-1)!.at - steady[0]!.at : 0;
+  const steadyRequestsPerSecond = steadySpanMs > 0 ? ((steady.length - 1) * 1000) / steadySpanMs : 0;
   const perRequest = accepted.length > 0 ? deliveries.length / accepted.length : 0;
   return {
     accepted,
@@ -87,6 +96,7 @@ export async function runSenderFleet(options: SenderFleetOptions): Promise<Sende
     deliveries: deliveries.length,
     duplicates: [...seen.values()].filter((n) => n > 1).length,
     requestsPerSecond,
+    steadyRequestsPerSecond,
     emailsPerSecond: requestsPerSecond * perRequest,
     senders,
     outputs,
