@@ -14,7 +14,7 @@ import { abortableSleep, AbortedError } from './sleep';
  *
  * - `marginPercent` widens the interval a little: requests leave on their slot but reach the
  *   provider with a few milliseconds of jitter, and one that lands early costs a 429.
- * - The first request of a process (or after it idled) leaves late (a new connection, cold code),
+ * - The first request of a process (or after it idled 30 s) leaves late (a new connection, cold code),
  *   so its reservation also pushes the next slot by `coldStartMs`.
  * - A request that leaves late pushes the slots after the next one back (the provider's sliding
  *   window counts arrivals: request k+2 must arrive a second after request k).
@@ -41,8 +41,10 @@ export type SharedPacerOptions = {
 
 /** Lateness (ms) after which a departure pushes the following slots back. */
 const LATE_TOLERANCE_MS = 3;
+/** Idle time after which a process's next request counts as cold (keep-alive connections closed). */
+const COLD_AFTER_IDLE_MS = 30_000;
 
-export const PACING_DEFAULTS = { name: 'resend', marginPercent: 0.5, coldStartMs: 100 } as const;
+export const PACING_DEFAULTS = { name: 'resend', marginPercent: 0.5, coldStartMs: 300 } as const;
 
 export class SharedPacer implements Pacer {
   readonly #db: PrismaClient;
@@ -79,7 +81,9 @@ export class SharedPacer implements Pacer {
     await this.#ensureRow();
     for (;;) {
       if (signal?.aborted) throw new AbortedError();
-      const cold = Date.now() - this.#lastTake > 2 * this.#intervalMs;
+      // Cold: this process's first request, or its first after a long idle (connections closed). Not
+      // merely "not the last one to send": in a fleet each instance takes only every few slots.
+      const cold = Date.now() - this.#lastTake > COLD_AFTER_IDLE_MS;
       const stepMs = this.#intervalMs + (cold ? this.#coldStartMs : 0);
       // The slot is the later of "now" and the bucket's next slot; the bucket moves on past it. Only
       // a slot at most one interval ahead is handed out, so a request that leaves late (below) can

@@ -83,12 +83,10 @@ describe('three instances sending announcements at once', () => {
     const sent = await db.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM outbox_emails WHERE status = 'SENT'`);
     expect(sent[0]!.n, summary).toBe(SUBSCRIBERS);
 
-    // Within the limit: the fake refused nothing (it answers 429 to a third request inside any second),
-    // and no three accepted arrivals fall inside one second.
+    // Within the limit: the fake, whose sliding window is the provider's, refused nothing (it answers
+    // 429 to a third request inside any second; its window stamps a request once its body is in, so
+    // the arrival stamps above may differ from its clock by a few milliseconds).
     expect(result.rateLimited, summary).toBe(0);
-    for (let i = 2; i < result.accepted.length; i++) {
-      expect(result.accepted[i]!.at - result.accepted[i - 2]!.at, summary).toBeGreaterThanOrEqual(1000);
-    }
     // And close to it: over the whole run at most the limit; once all three are sending (each
     // process's first request costs a one-off cold-start gap), at least 95% of it.
     expect(result.requestsPerSecond, summary).toBeLessThanOrEqual(LIMIT);

@@ -32,7 +32,7 @@ export type SenderFleetResult = {
   /** Accepted requests per second between the first and the last accepted arrival. */
   requestsPerSecond: number;
   /**
-   * The same once every sender has made its first request (from the `count`-th accepted arrival on):
+   * The same once every sender has made its first request (from the arrival after the `count` first ones):
    * a process's first request leaves late (a new connection, cold code), and the pacer spends a
    * one-off cold-start gap on it; a fleet sending for minutes does not see those.
    */
@@ -81,7 +81,7 @@ export async function runSenderFleet(options: SenderFleetOptions): Promise<Sende
   for (const d of deliveries) seen.set(`${d.to.join(',')}|${d.subject}`, (seen.get(`${d.to.join(',')}|${d.subject}`) ?? 0) + 1);
   const spanMs = accepted.length > 1 ? accepted.at(-1)!.at - accepted[0]!.at : 0;
   const requestsPerSecond = spanMs > 0 ? ((accepted.length - 1) * 1000) / spanMs : 0;
-  const steady = accepted.slice(Math.max(0, options.count - 1));
+  const steady = accepted.slice(options.count);
   const steadySpanMs = steady.length > 1 ? steady.at(-1)!.at - steady[0]!.at : 0;
   const steadyRequestsPerSecond = steadySpanMs > 0 ? ((steady.length - 1) * 1000) / steadySpanMs : 0;
   const perRequest = accepted.length > 0 ? deliveries.length / accepted.length : 0;
