@@ -103,8 +103,8 @@ export const envSchema = z.object({
    */
   OUTBOX_PROVIDER_REQUESTS_PER_SECOND: z.preprocess(emptyAsUnset, z.coerce.number().positive().max(1000).optional()),
   /**
-   * Percent added to the interval between provider requests, so arrival jitter does not cost a 429.
-   * Unset: 0.5 (99.5% of the limit). Raise it when the provider answers 429 (the log says batch-retry with 429).
+   * Percent added to the interval between provider requests, so they are spread evenly (the window
+   * rule in lib/outbox/pacing.ts, not this margin, keeps the fleet within the limit). Unset: 0.5.
    */
   OUTBOX_PACING_MARGIN_PERCENT: z.preprocess(emptyAsUnset, z.coerce.number().min(0).max(50).optional()),
   /**

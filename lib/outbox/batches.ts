@@ -5,7 +5,7 @@ import type { OutboxKind, PrismaClient } from '../generated/prisma/client';
 import { BatchRenderer } from './batch-render';
 import { log } from './log';
 import { sharedPacer } from './pacer-default';
-import type { Pacer } from './pacing';
+import type { Pacer, PacerSlot } from './pacing';
 import { decideRetry, failureFacts, RETRY_DEFAULTS } from './retry-policy';
 import { abortableSleep, AbortedError } from './sleep';
 import { defaultWorkerId } from './worker-id';
@@ -300,8 +300,9 @@ async function processBatch(ctx: Ctx): Promise<BatchOutcome | null> {
 
   // Wait for a send slot; hand the batch back untouched if we are asked to stop meanwhile.
   const waitStarted = ctx.now().getTime();
+  let slot: PacerSlot;
   try {
-    await ctx.limiter.take(ctx.signal);
+    slot = await ctx.limiter.take(ctx.signal);
   } catch (err) {
     if (!(err instanceof AbortedError)) throw err;
     outcome.retried += await retryLater(ctx, batch, rows, 0, 'released: sender stopping', false);
@@ -316,6 +317,8 @@ async function processBatch(ctx: Ctx): Promise<BatchOutcome | null> {
     // Transports report failures as results; a throw is a bug or an unexpected library error.
     result = { ok: false, retryable: true, error: `transport threw: ${err instanceof Error ? err.message : String(err)}` };
   }
+  // Answered: the request reached the provider by now, so the pacer stops holding its worst case.
+  await slot.done();
   outcome.requested = !isCircuitOpenFailure(result);
 
   if (result.ok || INVALID_IDEMPOTENT_REQUEST.test(result.error)) {

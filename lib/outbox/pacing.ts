@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { PrismaClient } from '../generated/prisma/client';
 import { abortableSleep, AbortedError } from './sleep';
 
@@ -5,26 +6,29 @@ import { abortableSleep, AbortedError } from './sleep';
  * Pacing that every instance shares: the provider's limit (Resend: 2 requests per second per team)
  * is one budget for the whole fleet, so the bucket lives in Postgres, not in a process.
  *
- * A GCRA token bucket in one row (provider_pacing): taking a send slot is ONE atomic UPDATE that
- * moves `next_slot_at` on by the interval and returns the slot it passed over, so concurrent
- * callers on any instance get distinct slots spaced by the interval, and each sleeps until its own.
- * Slots are scheduled against the bucket (a slot is reserved while the previous request is still in
- * flight), not slept after each send, so the rate is the interval's, whatever a request takes.
- * The database's clock (clock_timestamp()) decides, so instances whose clocks differ still agree.
+ * The provider counts ARRIVALS in a sliding second; we only see when a request leaves and when its
+ * answer comes back, and the arrival lies between the two. So the row (provider_pacing) records, for
+ * each recent request, the latest moment it can have arrived: while it is in flight its slot plus
+ * the send timeout, and once it is answered (done()) the answer's time. A slot is handed out only
+ * when fewer than `requestsPerSecond` recent requests can have arrived within the second before
+ * it, so no second at the provider ever holds more than the limit, however late a request
+ * (a process's first, a busy event loop, a slow connection) really left. Whatever happens between
+ * take() and the arrival is covered, which a schedule of departures cannot promise.
  *
- * - `marginPercent` widens the interval a little: requests leave on their slot but reach the
- *   provider with a few milliseconds of jitter, and one that lands early costs a 429.
- * - The first request of a process (or after it idled 30 s) leaves late (a new connection, cold code),
- *   so its reservation also pushes the next slot by `coldStartMs`.
- * - A request that leaves late pushes the slots after the next one back (the provider's sliding
- *   window counts arrivals: request k+2 must arrive a second after request k).
+ * - Slots are also spaced by the interval (1 s / limit, widened by `marginPercent`), so requests
+ *   are spread evenly instead of in pairs.
+ * - Taking a slot is ONE atomic UPDATE (FOR UPDATE on the row), so concurrent callers on any
+ *   instance get distinct slots; the database's clock (clock_timestamp()) decides.
  * - A 429's Retry-After pauses the whole fleet (pauseFor), not only the instance that got it.
  * Hand-written: the rate-limit packages keep their state in memory or Redis; this is one UPDATE.
  */
 
+/** What take() hands out: call done() once the provider answered (or the request failed). */
+export type PacerSlot = { done(): void | Promise<void> };
+
 export interface Pacer {
   /** Waits for a send slot; rejects with AbortedError when `signal` aborts. */
-  take(signal?: AbortSignal): Promise<void>;
+  take(signal?: AbortSignal): Promise<PacerSlot>;
   /** No slot before `ms` from now (a 429's Retry-After). */
   pauseFor(ms: number): void | Promise<void>;
 }
@@ -35,34 +39,37 @@ export type SharedPacerOptions = {
   name?: string;
   requestsPerSecond: number;
   marginPercent?: number;
-  coldStartMs?: number;
+  /** Latest a request can arrive after its slot when done() never comes (the process died): the send timeout and then some. */
+  inFlightBoundMs?: number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 };
 
-/** Lateness (ms) after which a departure pushes the following slots back. */
-const LATE_TOLERANCE_MS = 3;
-/** Idle time after which a process's next request counts as cold (keep-alive connections closed). */
-const COLD_AFTER_IDLE_MS = 30_000;
+/** Timer rounding and the gap between the database's clock and a stamp taken right after it. */
+const SAFETY_MS = 3;
+/** How often a caller looks again while the slot depends on a request still in flight. */
+const IN_FLIGHT_POLL_MS = 20;
 
-export const PACING_DEFAULTS = { name: 'resend', marginPercent: 0.5, coldStartMs: 300 } as const;
+export const PACING_DEFAULTS = { name: 'resend', marginPercent: 0.5, inFlightBoundMs: 15_000 } as const;
+
+type TakeRow = { wait_ms: number; granted: boolean; blocked_in_flight: boolean };
 
 export class SharedPacer implements Pacer {
   readonly #db: PrismaClient;
   readonly #name: string;
+  readonly #limit: number;
   readonly #intervalMs: number;
-  readonly #baseIntervalMs: number;
-  readonly #coldStartMs: number;
+  readonly #inFlightBoundMs: number;
   readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-  #lastTake = Number.NEGATIVE_INFINITY;
   #ensured = false;
 
   constructor(options: SharedPacerOptions) {
     if (!(options.requestsPerSecond > 0)) throw new RangeError('requestsPerSecond must be > 0');
     this.#db = options.db;
     this.#name = options.name ?? PACING_DEFAULTS.name;
-    this.#baseIntervalMs = 1000 / options.requestsPerSecond;
-    this.#intervalMs = this.#baseIntervalMs * (1 + (options.marginPercent ?? PACING_DEFAULTS.marginPercent) / 100);
-    this.#coldStartMs = Math.max(0, options.coldStartMs ?? PACING_DEFAULTS.coldStartMs);
+    // The window rule counts whole requests: a limit below 1 per second still allows one per second.
+    this.#limit = Math.max(1, Math.floor(options.requestsPerSecond));
+    this.#intervalMs = (1000 / options.requestsPerSecond) * (1 + (options.marginPercent ?? PACING_DEFAULTS.marginPercent) / 100);
+    this.#inFlightBoundMs = options.inFlightBoundMs ?? PACING_DEFAULTS.inFlightBoundMs;
     this.#sleep = options.sleep ?? abortableSleep;
   }
 
@@ -77,47 +84,67 @@ export class SharedPacer implements Pacer {
     this.#ensured = true;
   }
 
-  async take(signal?: AbortSignal): Promise<void> {
+  async take(signal?: AbortSignal): Promise<PacerSlot> {
     await this.#ensureRow();
     for (;;) {
       if (signal?.aborted) throw new AbortedError();
-      // Cold: this process's first request, or its first after a long idle (connections closed). Not
-      // merely "not the last one to send": in a fleet each instance takes only every few slots.
-      const cold = Date.now() - this.#lastTake > COLD_AFTER_IDLE_MS;
-      const stepMs = this.#intervalMs + (cold ? this.#coldStartMs : 0);
-      // The slot is the later of "now" and the bucket's next slot; the bucket moves on past it. Only
-      // a slot at most one interval ahead is handed out, so a request that leaves late (below) can
-      // still push back every slot after the next one.
-      const rows = await this.#db.$queryRaw<{ wait_ms: number }[]>`
-        WITH before AS (
-          SELECT GREATEST(next_slot_at, clock_timestamp()) AS slot FROM provider_pacing WHERE name = ${this.#name} FOR UPDATE
+      const id = randomUUID();
+      // slot = the latest of: now, the bucket's next slot, and one second (plus SAFETY_MS) after the
+      // limit-th latest possible arrival among recent requests. Handed out only when at most one
+      // interval ahead, so a caller never holds a slot that a later done() could have moved earlier.
+      const rows = await this.#db.$queryRaw<TakeRow[]>`
+        WITH p AS (
+          SELECT next_slot_at, recent_ids, recent_arrival_by FROM provider_pacing WHERE name = ${this.#name} FOR UPDATE
+        ), kept AS (
+          SELECT r.id, r.arrival_by FROM p, unnest(p.recent_ids, p.recent_arrival_by) AS r(id, arrival_by)
+          WHERE r.arrival_by > clock_timestamp() - make_interval(secs => ${(1000 + SAFETY_MS) / 1000}::float8)
+        ), nth AS (
+          SELECT arrival_by FROM kept ORDER BY arrival_by DESC OFFSET ${this.#limit - 1}::int LIMIT 1
+        ), c AS (
+          SELECT GREATEST(p.next_slot_at, clock_timestamp(),
+                          (SELECT arrival_by FROM nth) + make_interval(secs => ${(1000 + SAFETY_MS) / 1000}::float8)) AS slot,
+                 COALESCE((SELECT arrival_by FROM nth) > clock_timestamp(), false) AS blocked_in_flight
+          FROM p
+        ), granted AS (
+          UPDATE provider_pacing AS u
+          SET next_slot_at = c.slot + make_interval(secs => ${this.#intervalMs / 1000}::float8),
+              recent_ids = COALESCE((SELECT array_agg(id) FROM kept), ARRAY[]::uuid[]) || ${id}::uuid,
+              recent_arrival_by = COALESCE((SELECT array_agg(arrival_by) FROM kept), ARRAY[]::timestamptz[])
+                                  || (c.slot + make_interval(secs => ${this.#inFlightBoundMs / 1000}::float8))
+          FROM c
+          WHERE u.name = ${this.#name} AND c.slot <= clock_timestamp() + make_interval(secs => ${this.#intervalMs / 1000}::float8)
+          RETURNING 1
         )
-        UPDATE provider_pacing AS p
-        SET next_slot_at = before.slot + make_interval(secs => ${stepMs / 1000}::float8)
-        FROM before
-        WHERE p.name = ${this.#name} AND before.slot <= clock_timestamp() + make_interval(secs => ${this.#intervalMs / 1000}::float8)
-        RETURNING (extract(epoch FROM (before.slot - clock_timestamp())) * 1000)::float8 AS wait_ms`;
-      if (rows.length === 0) {
-        const ahead = await this.#db.$queryRaw<{ wait_ms: number }[]>`
-          SELECT (extract(epoch FROM (next_slot_at - clock_timestamp())) * 1000)::float8 AS wait_ms FROM provider_pacing WHERE name = ${this.#name}`;
-        await this.#sleep(Math.max(1, Number(ahead[0]?.wait_ms ?? 0) - this.#intervalMs), signal);
+        SELECT (extract(epoch FROM (c.slot - clock_timestamp())) * 1000)::float8 AS wait_ms,
+               EXISTS (SELECT 1 FROM granted) AS granted, c.blocked_in_flight
+        FROM c`;
+      const row = rows[0];
+      if (!row) throw new Error(`provider_pacing row ${this.#name} is missing`);
+      const waitMs = Math.max(0, Number(row.wait_ms));
+      if (!row.granted) {
+        // A request in flight may be answered any moment (moving the slot earlier): look again soon.
+        const untilHandedOut = Math.max(1, waitMs - this.#intervalMs);
+        await this.#sleep(row.blocked_in_flight ? Math.min(IN_FLIGHT_POLL_MS, untilHandedOut) : untilHandedOut, signal);
         continue;
       }
-      const waitMs = Math.max(0, Number(rows[0]?.wait_ms ?? 0));
-      const due = Date.now() + waitMs;
-      if (waitMs > 0) await this.#sleep(waitMs, signal);
-      this.#lastTake = Date.now();
-      const lateMs = this.#lastTake - due;
-      if (lateMs > LATE_TOLERANCE_MS) {
-        // Left late (a busy event loop): the provider's one-second window counts from our arrival,
-        // so the request two slots on must come a second (two unwidened intervals) after it. Only
-        // lateness beyond what the margin absorbs moves anything.
-        await this.#db.$executeRaw`
-          UPDATE provider_pacing SET next_slot_at = GREATEST(next_slot_at, clock_timestamp() + make_interval(secs => ${(2 * this.#baseIntervalMs + LATE_TOLERANCE_MS) / 1000}::float8))
-          WHERE name = ${this.#name}`;
+      if (waitMs > 0) {
+        try {
+          await this.#sleep(waitMs, signal);
+        } catch (err) {
+          await this.#settle(id); // never sent: it arrives nowhere
+          throw err;
+        }
       }
-      return;
+      return { done: () => this.#settle(id) };
     }
+  }
+
+  /** The request was answered: it arrived by now at the latest. */
+  async #settle(id: string): Promise<void> {
+    await this.#db.$executeRaw`
+      UPDATE provider_pacing
+      SET recent_arrival_by[array_position(recent_ids, ${id}::uuid)] = LEAST(recent_arrival_by[array_position(recent_ids, ${id}::uuid)], clock_timestamp())
+      WHERE name = ${this.#name} AND ${id}::uuid = ANY (recent_ids)`;
   }
 
   async pauseFor(ms: number): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Pacer } from './pacing';
+import type { Pacer, PacerSlot } from './pacing';
 import { abortableSleep, AbortedError } from './sleep';
 
 export { abortableSleep, AbortedError };
@@ -38,6 +38,8 @@ export type TokenBucketOptions = {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 };
 
+// One process alone: nothing to record when a request is answered.
+const IN_PROCESS_SLOT: PacerSlot = { done() {} };
 const BACKOFF_STEP = 0.05;
 const BACKOFF_MAX = 0.25;
 const BACKOFF_DECAY = 0.0025;
@@ -77,7 +79,7 @@ export class TokenBucket implements Pacer {
    * synchronously, so concurrent callers are served in call order. A pause that starts while a
    * caller waits (another caller got a 429) sends it to the back of the queue behind the pause.
    */
-  async take(signal?: AbortSignal): Promise<void> {
+  async take(signal?: AbortSignal): Promise<PacerSlot> {
     for (;;) {
       if (signal?.aborted) throw new AbortedError();
       const now = this.#now();
@@ -97,7 +99,7 @@ export class TokenBucket implements Pacer {
         this.#lastGrant = idle ? granted + this.#coldStartMs : granted;
       }
       this.#backoff = Math.max(0, this.#backoff - BACKOFF_DECAY);
-      return;
+      return IN_PROCESS_SLOT;
     }
   }
 

@@ -15,14 +15,14 @@ import { createDatabase, type TemporaryDatabase } from '../../testing/postgres';
  * The provider's limit is one budget for the fleet: three sender processes, one Postgres, one fake
  * Resend API (in its own process, limited like Resend to 2 requests per second in a sliding
  * one-second window, answering 429 beyond it). Pacing shared in Postgres (lib/outbox/pacing.ts)
- * keeps the three together within the limit (no 429 at all: none is caused by our concurrency)
- * and close to it (at least 95%), each email delivered once.
+ * keeps the three together within the limit at the provider, whenever each request really arrives:
+ * no second holds more than the limit, no 429 at all, each email delivered once. How close to the
+ * limit they get is a figure, not a test: bench/announce.ts's "three instances" row.
  */
 
 const API_KEY = 're_test_shared_pacing';
 const SUBSCRIBERS = 2_400; // 24 batches: about 12 s at 2 requests per second
 const LIMIT = DEFAULT_PROVIDER_REQUESTS_PER_SECOND;
-const MARGIN_PERCENT = 3;
 
 let database: TemporaryDatabase;
 let db: PrismaClient;
@@ -60,21 +60,19 @@ afterAll(async () => {
 });
 
 describe('three instances sending announcements at once', () => {
-  it('stay within the provider limit together, at ≥ 95% of it, with no 429 and no duplicate', async () => {
+  it('stay within the provider limit together, with no 429 and no duplicate', async () => {
     await fake.fake.rateLimit({ requestsPerSecond: LIMIT });
+    // The shipped defaults (margin included): nothing in the environment widens the spacing.
     const result = await runSenderFleet({
       count: 3,
       databaseUrl: database.url,
       resendUrl: fake.url,
       apiKey: API_KEY,
       secret: process.env.NEWSLETTER_SECRET!,
-      seconds: 40,
+      seconds: 60,
       fake: fake.fake,
-      // 3% (97% of the limit): arrivals on this shared 2-core machine jitter by tens of milliseconds
-      // while builds run beside the test, and the fake's window allows no jitter at all.
-      env: { OUTBOX_PACING_MARGIN_PERCENT: String(MARGIN_PERCENT) },
     });
-    const summary = `${result.accepted.length} accepted requests at ${result.requestsPerSecond.toFixed(3)}/s (steady ${result.steadyRequestsPerSecond.toFixed(3)}/s), 429s: ${result.rateLimited}, senders: ${JSON.stringify(result.senders)}\narrivals (ms): ${result.timeline}`;
+    const summary = `${result.accepted.length} accepted requests, at most ${result.maxInOneSecond} in one second, 429s: ${result.rateLimited}, senders: ${JSON.stringify(result.senders)}\narrivals (ms): ${result.timeline}`;
 
     // Every sender took part, and together they sent everything, once.
     for (const sender of result.senders) expect(sender.requests, summary).toBeGreaterThanOrEqual(2);
@@ -83,14 +81,9 @@ describe('three instances sending announcements at once', () => {
     const sent = await db.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM outbox_emails WHERE status = 'SENT'`);
     expect(sent[0]!.n, summary).toBe(SUBSCRIBERS);
 
-    // Within the limit: the fake, whose sliding window is the provider's, refused nothing (it answers
-    // 429 to a third request inside any second; its window stamps a request once its body is in, so
-    // the arrival stamps above may differ from its clock by a few milliseconds).
+    // Within the limit at the provider: the fake refused nothing, and counted by its own rule from
+    // its own arrival stamps, no second held more than the limit.
     expect(result.rateLimited, summary).toBe(0);
-    // And close to it: over the whole run at most the limit; once all three are sending (each
-    // process's first request costs a one-off cold-start gap), at least 95% of it.
-    expect(result.requestsPerSecond, summary).toBeLessThanOrEqual(LIMIT);
-    expect(result.steadyRequestsPerSecond, summary).toBeLessThanOrEqual(LIMIT);
-    expect(result.steadyRequestsPerSecond, summary).toBeGreaterThanOrEqual(0.95 * LIMIT);
+    expect(result.maxInOneSecond, summary).toBeLessThanOrEqual(LIMIT);
   }, 120_000);
 });

@@ -37,6 +37,11 @@ export type SenderFleetResult = {
    * one-off cold-start gap on it; a fleet sending for minutes does not see those.
    */
   steadyRequestsPerSecond: number;
+  /**
+   * The most accepted requests the fake saw inside one second, by its own rule: at each arrival,
+   * that request and the earlier ones less than 1000 ms before it (what its 429 window counts).
+   */
+  maxInOneSecond: number;
   /** Emails accepted per second over the same span (the last request's emails counted too). */
   emailsPerSecond: number;
   /** Arrival of each batch request relative to the first, with its status (for failure messages). */
@@ -84,6 +89,11 @@ export async function runSenderFleet(options: SenderFleetOptions): Promise<Sende
   const steady = accepted.slice(options.count);
   const steadySpanMs = steady.length > 1 ? steady.at(-1)!.at - steady[0]!.at : 0;
   const steadyRequestsPerSecond = steadySpanMs > 0 ? ((steady.length - 1) * 1000) / steadySpanMs : 0;
+  let maxInOneSecond = 0;
+  for (let i = 0, first = 0; i < accepted.length; i += 1) {
+    while (accepted[i]!.at - accepted[first]!.at >= 1000) first += 1;
+    maxInOneSecond = Math.max(maxInOneSecond, i - first + 1);
+  }
   const perRequest = accepted.length > 0 ? deliveries.length / accepted.length : 0;
   return {
     accepted,
@@ -97,6 +107,7 @@ export async function runSenderFleet(options: SenderFleetOptions): Promise<Sende
     duplicates: [...seen.values()].filter((n) => n > 1).length,
     requestsPerSecond,
     steadyRequestsPerSecond,
+    maxInOneSecond,
     emailsPerSecond: requestsPerSecond * perRequest,
     senders,
     outputs,

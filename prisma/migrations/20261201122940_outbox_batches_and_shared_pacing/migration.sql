@@ -24,6 +24,8 @@ CREATE INDEX "outbox_batches_status_next_attempt_at_idx" ON "outbox_batches"("st
 CREATE TABLE "provider_pacing" (
     "name" TEXT NOT NULL,
     "next_slot_at" TIMESTAMPTZ(6) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "recent_ids" UUID[] DEFAULT ARRAY[]::UUID[],
+    "recent_arrival_by" TIMESTAMPTZ(6)[] DEFAULT ARRAY[]::TIMESTAMPTZ(6)[],
 
     CONSTRAINT "provider_pacing_pkey" PRIMARY KEY ("name")
 );
