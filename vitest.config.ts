@@ -16,7 +16,8 @@ export default defineConfig({
   test: {
     environment: 'node',
     include: ['lib/**/*.test.ts', 'test/**/*.test.ts', 'bench/**/*.test.ts'],
-    exclude: ['e2e/**', 'node_modules/**', '.next/**'],
+    // bench/.work holds the bench's copies of the project: their tests are this tree's, again.
+    exclude: ['e2e/**', 'node_modules/**', '.next/**', 'bench/.work/**'],
     // A real, random key per run (not the development fallback), so child processes started in
     // production mode by the tests accept it as the parent does.
     env: { NEWSLETTER_SECRET: process.env.NEWSLETTER_SECRET ?? randomBytes(32).toString('base64url') },

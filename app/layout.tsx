@@ -1,11 +1,11 @@
 import type { Metadata, Viewport } from 'next';
-import { GeistMono } from 'geist/font/mono';
-import { GeistSans } from 'geist/font/sans';
 import type { ReactNode } from 'react';
 import { SiteFooter } from '@/components/layout/site-footer';
 import { SiteHeader } from '@/components/layout/site-header';
 import { SkipLink } from '@/components/layout/skip-link';
 import { ThemeScript } from '@/components/layout/theme-script';
+import { BRAND } from '@/lib/brand';
+import { codeFont, textFont } from '@/lib/fonts';
 import { alternatesFor, openGraphFor } from '@/lib/metadata';
 import { site } from '@/lib/site';
 import './globals.css';
@@ -21,15 +21,15 @@ export const metadata: Metadata = {
 
 export const viewport: Viewport = {
   themeColor: [
-    { media: '(prefers-color-scheme: light)', color: '#ffffff' },
-    { media: '(prefers-color-scheme: dark)', color: '#09090b' },
+    { media: '(prefers-color-scheme: light)', color: BRAND.background.light },
+    { media: '(prefers-color-scheme: dark)', color: BRAND.background.dark },
   ],
 };
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     // The theme script sets a class on <html> before React hydrates; that difference is expected.
-    <html lang="en" suppressHydrationWarning className={`${GeistSans.variable} ${GeistMono.variable}`}>
+    <html lang="en" suppressHydrationWarning className={`${textFont.variable} ${codeFont.variable}`}>
       <head>
         <ThemeScript />
       </head>

@@ -5,6 +5,7 @@
  * holds only the generated articles. The figure that tells linear from worse is the marginal
  * cost: (time at the bigger size − time at the smaller) ÷ (articles added). The cost per article
  * (time ÷ N) mostly shows the fixed cost of a build (compiling the app) being spread thinner.
+ * Targets (issue 12): at most 60 ms of CPU per added article, and at most 1.5 GiB peak at 1,000.
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,6 +14,12 @@ import { BenchFailedWithResults, type BenchContext } from './context';
 import { writeGeneratedArticles } from './generate-articles';
 import { BuildFailed, copyProject, nextBuild } from './lib/workspace';
 import { bytes, num, seconds, spread, summarize, table } from './lib/stats';
+
+/** Issue 12's targets: each added article costs at most this much CPU time... */
+export const TARGET_MARGINAL_CPU_MS = 60;
+/** ...and a build of TARGET_PEAK_SIZE articles peaks at most this high (the whole process group). */
+export const TARGET_PEAK_BYTES = 1.5 * 1024 ** 3;
+export const TARGET_PEAK_SIZE = 1000;
 
 type Measurement = {
   size: number;
@@ -89,6 +96,11 @@ export async function buildScalingBenchmark(ctx: BenchContext): Promise<string> 
     if (!previous) return '—';
     return `${num(((pick(s) - pick(previous)) * scale) / (s.size - previous.size))}${unit}`;
   };
+  const marginalCpuMs = (i: number) => {
+    const previous = bySize[i - 1];
+    return previous ? ((bySize[i]!.cpu.median - previous.cpu.median) * 1000) / (bySize[i]!.size - previous.size) : undefined;
+  };
+  const verdict = (ok: boolean) => (ok ? 'meets the target' : '**misses the target**');
   const timeRows = bySize.map((s, i) => [
     num(s.size),
     spread(s.wall, 1, ' s'),
@@ -98,12 +110,14 @@ export async function buildScalingBenchmark(ctx: BenchContext): Promise<string> 
     `${num((s.cpu.median * 1000) / s.size)} ms`,
     marginal(s, i, (r) => r.cpu.median, 1000, ' ms'),
     marginal(s, i, (r) => r.stat.median, 1000, ' ms'),
+    i === 0 ? '—' : verdict(marginalCpuMs(i)! <= TARGET_MARGINAL_CPU_MS),
   ]);
   const memoryRows = bySize.map((s, i) => [
     num(s.size),
     `${bytes(s.group.median)}${s.group.n > 1 ? ` (${bytes(s.group.min)}–${bytes(s.group.max)})` : ''}`,
     bytes(s.process.median),
     marginal(s, i, (r) => r.group.median / 1024, 1, ' KiB'),
+    s.size === TARGET_PEAK_SIZE ? verdict(s.group.max <= TARGET_PEAK_BYTES) : '—',
   ]);
   const builds = (n: number) => `${n} build${n === 1 ? '' : 's'}`;
   const failureText = failures.length
@@ -119,8 +133,8 @@ export async function buildScalingBenchmark(ctx: BenchContext): Promise<string> 
     : [];
   const body = [
     "`next build` from scratch (no .next, no cache) in a copy of the project whose content/ holds only N generated articles: the reference " +
-      "article's body (tables, code in five languages, diagrams, callouts) under a unique title, slug and tag each, so every article page, its " +
-      `Open Graph image and its tag page are prerendered. Order: ${plan.join(', ')} articles ` +
+      "article's body (tables, code in five languages, diagrams, callouts) under a unique title, slug and tag each, so every article page and its " +
+      `tag page are prerendered (Open Graph images are drawn on first request, not at build). Order: ${plan.join(', ')} articles ` +
       `(${sizes.map((s) => `${num(s)}: ${builds(rounds)}`).concat(onceSizes.map((s) => `${num(s)}: 1 build`)).join('; ')}); median (min–max).`,
     '',
     'Wall time moves with whatever else the shared machine is doing; CPU time (user + system of the build and all its workers, from ' +
@@ -128,11 +142,14 @@ export async function buildScalingBenchmark(ctx: BenchContext): Promise<string> 
       '(the part that grows with the articles; compiling is a fixed cost).',
     '',
     table(
-      ['Articles', 'Wall time', 'CPU time', 'Compile phase (Next.js)', 'Static pages phase (Next.js)', 'CPU per article (total ÷ N)', 'Marginal CPU per added article', 'Marginal static-pages time per added article'],
+      ['Articles', 'Wall time', 'CPU time', 'Compile phase (Next.js)', 'Static pages phase (Next.js)', 'CPU per article (total ÷ N)', 'Marginal CPU per added article', 'Marginal static-pages time per added article', `Target: ≤ ${TARGET_MARGINAL_CPU_MS} ms marginal CPU per article`],
       timeRows,
     ),
     '',
-    table(['Articles', 'Peak memory (process group)', 'Largest single process', 'Marginal memory per added article'], memoryRows),
+    table(
+      ['Articles', 'Peak memory (process group)', 'Largest single process', 'Marginal memory per added article', `Target: ≤ ${bytes(TARGET_PEAK_BYTES)} peak at ${num(TARGET_PEAK_SIZE)} articles`],
+      memoryRows,
+    ),
     '',
     'Peak memory: the whole process group (the build and its workers) sampled from /proc every 250 ms; the largest single process is what ' +
       '`/usr/bin/time -v` calls the maximum resident set size. Linear growth shows as a steady marginal cost per added article from one ' +

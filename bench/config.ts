@@ -13,8 +13,9 @@ export type BenchConfig = {
   /** Where copies of the project are built: never the repo's own .next, which others use. */
   workDir: string;
   resultsFile: string;
-  serving: { connections: number; durationSec: number; warmupSec: number; rounds: number };
-  lighthouse: { runs: number; pages: 'both' | 'article' ; skipIfUnavailable: boolean };
+  /** wrk -t threads -c connections, per side per round (bench/serving.ts: 20 sides a round). */
+  serving: { connections: number; threads: number; durationSec: number; warmupSec: number; rounds: number };
+  lighthouse: { runs: number; pages: 'all' | 'article'; skipIfUnavailable: boolean };
   buildScaling: {
     /** Sizes measured `rounds` times, alternating; then `onceSizes` once each (the slow ones). */
     sizes: number[];
@@ -27,16 +28,23 @@ export type BenchConfig = {
   search: { articles: number; rounds: number };
 };
 
+/** BENCH_BUILD_SIZES=20,120 measures those sizes (each `rounds` times) instead of the mode's own, and no 1,000. */
+function buildSizesOverride(): number[] | undefined {
+  const sizes = process.env.BENCH_BUILD_SIZES?.split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n >= 2);
+  return sizes && sizes.length > 0 ? sizes : undefined;
+}
+
 export function configFor(mode: 'full' | 'smoke'): BenchConfig {
+  const override = buildSizesOverride();
   const workDir = path.join(BENCH_DIR, '.work', mode);
   if (mode === 'smoke') {
     return {
       mode,
       workDir,
       resultsFile: path.join(BENCH_DIR, 'RESULTS.smoke.md'),
-      serving: { connections: 50, durationSec: 1, warmupSec: 1, rounds: 1 },
+      serving: { connections: 50, threads: 2, durationSec: 1, warmupSec: 1, rounds: 1 },
       lighthouse: { runs: 1, pages: 'article', skipIfUnavailable: true },
-      buildScaling: { sizes: [3, 5], rounds: 1, onceSizes: [] },
+      buildScaling: override ? { sizes: override, rounds: 1, onceSizes: [] } : { sizes: [3, 5], rounds: 1, onceSizes: [] },
       signups: { connections: 50, durationSec: 1, repeatShare: 0.3 },
       announce: { subscribers: 2_000, seconds: 3 },
       search: { articles: 12, rounds: 2 },
@@ -46,11 +54,14 @@ export function configFor(mode: 'full' | 'smoke'): BenchConfig {
     mode,
     workDir,
     resultsFile: path.join(BENCH_DIR, 'RESULTS.md'),
-    serving: { connections: 50, durationSec: 10, warmupSec: 3, rounds: 5 },
-    lighthouse: { runs: 3, pages: 'both', skipIfUnavailable: false },
+    // 20 sides a round (3 pages x app, nginx, cache tier, + the empty page; x 2 encodings): ~9 minutes.
+    serving: { connections: 50, threads: 2, durationSec: 5, warmupSec: 2, rounds: 5 },
+    lighthouse: { runs: 3, pages: 'all', skipIfUnavailable: false },
     // 10 and 100 twice, alternating (a build's fixed cost dominates them, so noise matters most
-    // there); 1,000 once, as it takes many minutes on 2 cores.
-    buildScaling: { sizes: [10, 100], rounds: Number(process.env.BENCH_BUILD_ROUNDS ?? 2), onceSizes: [1000] },
+    // there); 1,000 once, as it takes minutes on 2 cores (about 3.5 min of wall time on a busy machine, 2026-12-01).
+    buildScaling: override
+      ? { sizes: override, rounds: Number(process.env.BENCH_BUILD_ROUNDS ?? 1), onceSizes: [] }
+      : { sizes: [10, 100], rounds: Number(process.env.BENCH_BUILD_ROUNDS ?? 2), onceSizes: [1000] },
     signups: { connections: 50, durationSec: 10, repeatShare: 0.3 },
     announce: { subscribers: 100_000, seconds: 30 },
     search: { articles: 1000, rounds: 20 },

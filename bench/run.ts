@@ -11,7 +11,8 @@
  *
  * Environment: BENCH_ONLY=serving,client-js,... runs a subset (the other sections are kept from the
  * existing results file, marked as from an earlier run); BENCH_BUILD_ROUNDS sets the rounds of the
- * 10- and 100-article builds in the full run (default 2).
+ * 10- and 100-article builds in the full run (default 2); BENCH_BUILD_SIZES=20,120 builds only those
+ * sizes (once each unless BENCH_BUILD_ROUNDS says otherwise), for finding the marginal cost quickly.
  */
 import { cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
@@ -48,7 +49,7 @@ const t0 = performance.now();
 const log = (line: string) => console.error(`[bench ${((performance.now() - t0) / 1000).toFixed(0).padStart(5)} s] ${line}`);
 
 const BENCHMARKS: { id: string; title: string; run: (ctx: BenchContext) => Promise<string> }[] = [
-  { id: 'serving', title: '1. Page serving: production server vs nginx (same bytes)', run: servingBenchmark },
+  { id: 'serving', title: '1. Page serving: app vs nginx from disk and an empty Next.js page; the cache tier', run: servingBenchmark },
   { id: 'client-js', title: '2. Client JavaScript: article page vs an empty Next.js page', run: clientJsBenchmark },
   { id: 'lighthouse', title: '3. Lighthouse (mobile preset)', run: lighthouseBenchmark },
   { id: 'signups', title: '5. Signups: POST /api/newsletter/subscribe under load', run: signupsBenchmark },

@@ -1,35 +1,47 @@
 /**
  * 5. Signups: POST /api/newsletter/subscribe under load, against the real Postgres (a fresh
  * database, migrated with the project's own runner, dropped after) and the fake Resend API, then
- * the rows and the emails counted, to show the numbers are of correct work.
+ * the rows and the emails counted, to show the numbers are of correct work. Beside it, in the same
+ * run, the floor (bench/signups-floor.ts): the same statements from a bare node:http + pg server
+ * with the same pool size, on a database of its own. Both servers are pinned to SERVER_CORES; the
+ * load is wrk in its own process on LOAD_CORES (bench/lib/wrk.ts), driven by bench/signups.lua.
  *
- * Addresses: 70% new, 30% repeats of an address already sent (a reader submitting twice). The
- * service answers a repeat the same way but sends no second email within 10 minutes, and refuses
- * a 4th try for one address within the hour (429).
+ * Addresses: 70% new, 30% repeats of an address the same wrk thread already sent (a reader
+ * submitting twice). The service answers a repeat the same way but sends no second email within
+ * 10 minutes, and refuses a 4th try for one address within the hour (429); the script matches each
+ * answer to its address (by the X-Request-Id the server echoes) and checks exactly that.
  *
  * Client IPs: the service allows 10 signups per IP per 10 minutes, and the load generator is one
  * IP. Every request therefore carries its own X-Forwarded-For (the header the app trusts from its
- * proxy), taken from 198.18.0.0/15, the block reserved for benchmarks (RFC 2544): the run measures
- * many readers signing up, not one client being rate limited. (Per virtual client would not do: at
- * these rates each of the 50 would pass 10 requests in the first seconds.) No traffic goes to those
- * addresses; they are only header values. Every request still goes through the IP check.
+ * proxy, TRUSTED_PROXY_HOPS=1), taken from 198.18.0.0/15, the block reserved for benchmarks (RFC
+ * 2544): the run measures many readers signing up, not one client being rate limited. No traffic
+ * goes to those addresses; they are only header values. Every request still goes through the IP check.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import type { AutocannonRequest } from 'autocannon';
 import { applyMigrations } from '../lib/db/migrate';
 import { startFakeResendProcess, type FakeResendProcess } from '../testing/fake-resend/process';
-import { createDatabase } from '../testing/postgres';
+import { waitForHttp } from '../testing/http';
+import { freePort } from '../testing/ports';
+import { startProcess } from '../testing/processes';
+import { createDatabase, type TemporaryDatabase } from '../testing/postgres';
 import { sleep } from '../testing/wait';
+import { BENCH_DIR } from './config';
 import type { BenchContext } from './context';
-import { errorSummary, load } from './lib/load';
 import { num, table } from './lib/stats';
-import { startAppServer, type AppServer } from './lib/workspace';
+import { pinned, startAppServer, type AppServer } from './lib/workspace';
+import { LOAD_CORES, SERVER_CORES, wrk, wrkAvailable, type WrkResult } from './lib/wrk';
 
 export const POSTGRES_SERVER = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const ROUTE_FILE = path.join('app', 'api', 'newsletter', 'subscribe', 'route.ts');
+const FLOOR_FILE = path.join('bench', 'signups-floor.ts');
+const SCRIPT = path.join(BENCH_DIR, 'signups.lua');
+/** Both servers get this many pooled connections (pg's default, which the app uses unless told otherwise). */
+const POOL_SIZE = 10;
+/** wrk threads: each is one event loop with its own Lua state (its own addresses). */
+const THREADS = 2;
 
 export const SIGNUPS_PLACEHOLDER = [
   '**pending: needs the newsletter API** (app/api/newsletter/subscribe/route.ts is not in this commit).',
@@ -39,157 +51,211 @@ export const SIGNUPS_PLACEHOLDER = [
     'rows and queued emails counted afterwards.',
 ].join('\n');
 
-/** Deterministic pseudo-random numbers (mulberry32), so every run sends the same mix. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+/** What bench/signups.lua prints in done(). */
+type ScriptSummary = {
+  statuses: Record<string, number>;
+  newAddresses: number;
+  accepted: number;
+  unmatched: number;
+  limitChecked: number;
+  limitViolations: number;
+  limited: number;
+};
+
+type Run = { result: WrkResult; summary: ScriptSummary };
+
+/** Warm-up (JIT, pool, Prisma's compiler) then the measured run, each with its own addresses and client IPs. */
+async function drive(url: string, ctx: BenchContext, runId: string): Promise<{ warmup: Run; measured: Run }> {
+  const { connections, durationSec, repeatShare } = ctx.config.signups;
+  const once = async (phase: string, seconds: number, c: number, ipBase: number): Promise<Run> => {
+    const result = await wrk(`${url}/api/newsletter/subscribe`, {
+      connections: c,
+      durationSec: seconds,
+      threads: THREADS,
+      script: SCRIPT,
+      scriptArgs: [`${runId}${phase}`, String(repeatShare), String(ipBase), String(THREADS)],
+    });
+    const summary = result.scriptOutput[0] as ScriptSummary | undefined;
+    if (!summary) throw new Error(`signups: bench/signups.lua printed no summary:\n${result.raw}`);
+    return { result, summary };
   };
+  const warmup = await once('w', Math.min(2, durationSec), 10, 0);
+  // The measured run's client addresses start past every one the warm-up could have used.
+  const measured = await once('m', durationSec, connections, 65_536);
+  return { warmup, measured };
 }
 
-/** 198.18.0.0/15 (RFC 2544, for benchmarks): 131,072 addresses. */
-const benchIp = (n: number) => `198.${18 + ((n >> 16) & 1)}.${(n >> 8) & 255}.${n & 255}`;
+type Side = { run: { warmup: Run; measured: Run }; counts: Counts };
 
-class Traffic {
-  private readonly next = random(6);
-  private sentCount = 0;
-  readonly sent: string[] = []; // every address put in a request, in order
-  readonly statusByAddress = new Map<string, number[]>();
-  private readonly attempts = new Map<string, number>();
-  /** 429 answers, and how many of them came on an address's 4th or later attempt (the per-address limit). */
-  readonly refused = { total: 0, onFourthOrLater: 0 };
-  constructor(
-    private readonly runId: string,
-    private readonly repeatShare: number,
-  ) {}
-
-  request(): AutocannonRequest {
-    return {
-      method: 'POST',
-      path: '/api/newsletter/subscribe',
-      setupRequest: (request, context) => {
-        const n = this.sentCount++;
-        const repeat = this.sent.length > 0 && this.next() < this.repeatShare;
-        const email = repeat ? this.sent[Math.floor(this.next() * this.sent.length)]! : `reader-${this.runId}-${n}@example.com`;
-        if (!repeat) this.sent.push(email);
-        const attempt = (this.attempts.get(email) ?? 0) + 1;
-        this.attempts.set(email, attempt);
-        context.email = email;
-        context.attempt = attempt;
-        return {
-          ...request,
-          headers: { 'content-type': 'application/json', accept: 'application/json', 'x-forwarded-for': benchIp(n) },
-          body: JSON.stringify({ email, source: 'bench' }),
-        };
-      },
-      onResponse: (status, _body, context) => {
-        const email = context.email as string;
-        const list = this.statusByAddress.get(email) ?? [];
-        list.push(status);
-        this.statusByAddress.set(email, list);
-        if (status === 429) {
-          this.refused.total += 1;
-          if ((context.attempt as number) >= 4) this.refused.onFourthOrLater += 1;
-        }
-      },
-    };
-  }
-
-  /** Addresses that got at least one 200: each must be exactly one subscriber row. */
-  acceptedAddresses(): number {
-    return [...this.statusByAddress.values()].filter((list) => list.includes(200)).length;
-  }
+/** The checks afterwards, for one side; `problems` is empty when the work was correct. */
+function verdicts(side: Side): { rows: string[][]; problems: string[] } {
+  const { warmup, measured } = side.run;
+  const { counts } = side;
+  const sent = warmup.summary.newAddresses + measured.summary.newAddresses;
+  const accepted = warmup.summary.accepted + measured.summary.accepted;
+  const unanswered = sent - accepted;
+  const violations = warmup.summary.limitViolations + measured.summary.limitViolations;
+  const problems: string[] = [];
+  const rowsOk = counts.subscribers >= accepted && counts.subscribers <= sent;
+  if (!rowsOk) problems.push(`subscriber rows ${counts.subscribers}, expected between ${accepted} (answered 200) and ${sent} (sent)`);
+  if (counts.confirmationRows !== counts.subscribers) problems.push(`confirmation rows ${counts.confirmationRows} != subscribers ${counts.subscribers}`);
+  if (violations > 0) problems.push(`${violations} addresses whose answers break the per-inbox limit`);
+  const other = Object.entries(measured.summary.statuses).filter(([code]) => code !== '200' && code !== '429');
+  if (other.length > 0) problems.push(`answers other than 200/429: ${JSON.stringify(Object.fromEntries(other))}`);
+  if (measured.summary.unmatched > 0) problems.push(`${measured.summary.unmatched} answers without the request id sent`);
+  const rows = [
+    ['Distinct addresses sent / answered 200 (warm-up included)', `${num(sent)} / ${num(accepted)} (${num(unanswered)} in flight when the load stopped)`],
+    ['Subscriber rows afterwards', `${num(counts.subscribers)} (${rowsOk ? 'OK: one per address answered 200, none beyond those sent' : 'MISMATCH'})`],
+    ['Confirmation outbox rows', `${num(counts.confirmationRows)} (${counts.confirmationRows === counts.subscribers ? 'OK: one per new address, none for repeats' : 'MISMATCH'})`],
+    [
+      'Per-inbox limit (3 an hour), addresses fully answered',
+      `${num(warmup.summary.limitChecked + measured.summary.limitChecked)} checked, ${num(violations)} wrong (${num(warmup.summary.limited + measured.summary.limited)} 429s, all on a 4th+ try)`,
+    ],
+  ];
+  return { rows, problems };
 }
 
 export async function signupsBenchmark(ctx: BenchContext): Promise<string> {
   if (!existsSync(path.join(ctx.appDir, ROUTE_FILE))) return SIGNUPS_PLACEHOLDER;
+  if (!(await wrkAvailable())) throw new Error('signups: wrk and taskset are needed (apt-get install wrk)');
   const { connections, durationSec, repeatShare } = ctx.config.signups;
+  const runId = String(Date.now());
+  const secret = randomBytes(32).toString('base64url');
 
-  const database = await createDatabase({ adminUrl: POSTGRES_SERVER, prefix: 'bench_signups' });
-  const databaseUrl = database.url;
+  const databases: TemporaryDatabase[] = [];
   let fake: FakeResendProcess | undefined;
   let server: AppServer | undefined;
+  let floor: Floor | undefined;
   try {
-    const applied = await applyMigrations(databaseUrl, { migrationsDir: path.join(ctx.appDir, 'prisma', 'migrations') });
-    ctx.log(`signups: database ${database.name}, migrations applied: ${applied.join(', ')}`);
-
-    // The fake from the copy being measured (its testing/ and node_modules), as its own process.
+    // The app, with the fake provider; its outbox settles before the floor starts, so the
+    // immediate sends and the worker do not run beside the floor's measurement.
+    const appDb = await freshDatabase(ctx, databases, 'bench_signups');
     fake = await startFakeResendProcess({ root: ctx.appDir });
-    server = await startAppServer(ctx.appDir, {
-      DATABASE_URL: databaseUrl,
-      RESEND_API_KEY: 're_bench_not_a_real_key',
-      RESEND_BASE_URL: fake.url,
-      EMAIL_FROM: 'The Publication <newsletter@example.com>',
-      NEWSLETTER_SECRET: randomBytes(32).toString('base64url'),
-      SITE_URL: 'http://127.0.0.1',
-      // The load generator plays the proxy: each request's X-Forwarded-For is its client.
-      TRUSTED_PROXY_HOPS: '1',
-    });
-
-    const traffic = new Traffic(String(Date.now()), repeatShare);
-    // Warm-up (JIT, connection pool, Prisma's query compiler): counted in the checks, not the figures.
-    await load(server.url, { connections: 10, durationSec: Math.min(2, durationSec), requests: [traffic.request()] });
-    const warmupRequests = traffic.sent.length;
-    const result = await load(server.url, { connections, durationSec, requests: [traffic.request()] });
-    ctx.log(`signups: ${num(result.rps)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, statuses ${JSON.stringify(result.statusCounts)}`);
-
+    server = await startAppServer(
+      ctx.appDir,
+      {
+        DATABASE_URL: withConnectionLimit(appDb, POOL_SIZE),
+        RESEND_API_KEY: 're_bench_not_a_real_key',
+        RESEND_BASE_URL: fake.url,
+        EMAIL_FROM: 'The Publication <newsletter@example.com>',
+        NEWSLETTER_SECRET: secret,
+        SITE_URL: 'http://127.0.0.1',
+        // The load generator plays the proxy: each request's X-Forwarded-For is its client.
+        TRUSTED_PROXY_HOPS: '1',
+      },
+      { cores: SERVER_CORES },
+    );
+    const appRun = await drive(server.url, ctx, `${runId}a`);
+    const m = appRun.measured.result;
+    ctx.log(`signups (app): ${num(m.rps)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, ${JSON.stringify(appRun.measured.summary)}`);
     // Requests cut off when the load stopped may still commit; give them and the email sends time.
-    const counts = await settle(databaseUrl, fake.fake);
-    const accepted = traffic.acceptedAddresses();
-    const maxPossible = traffic.sent.length; // every address ever put in a request
-    const rowsOk = counts.subscribers >= accepted && counts.subscribers <= maxPossible;
-    const emailsOk = counts.confirmationRows === counts.subscribers && counts.deliveries === counts.sentRows && counts.unfinished === 0;
-    const statuses = Object.entries(result.statusCounts)
-      .map(([code, n]) => `${code}: ${num(n)}`)
-      .join(', ');
+    const appCounts = await settle(appDb, fake.fake);
+    if (Object.keys(appRun.measured.summary.statuses).some((code) => code.startsWith('5'))) {
+      ctx.log(`signups: the app answered 5xx; the end of its log:\n${server.process.output().slice(-3000)}`);
+    }
+    await server.stop();
+    server = undefined;
+
+    const floorDb = await freshDatabase(ctx, databases, 'bench_signups_floor');
+    floor = await startFloor(ctx.appDir, { DATABASE_URL: floorDb, NEWSLETTER_SECRET: secret, POOL_SIZE: String(POOL_SIZE) });
+    const floorRun = await drive(floor.url, ctx, `${runId}f`);
+    const f = floorRun.measured.result;
+    ctx.log(`signups (floor): ${num(f.rps)} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms, ${JSON.stringify(floorRun.measured.summary)}`);
+    const floorCounts = await settle(floorDb);
+
+    const app = verdicts({ run: appRun, counts: appCounts });
+    const bare = verdicts({ run: floorRun, counts: floorCounts });
+    const emailsOk = appCounts.deliveries === appCounts.sentRows && appCounts.unfinished === 0;
+    const statuses = (run: Run) =>
+      Object.entries(run.summary.statuses)
+        .map(([code, n]) => `${code}: ${num(n)}`)
+        .join(', ');
+    const sockets = (r: WrkResult) => {
+      const e = r.socketErrors;
+      return e.connect + e.read + e.write + e.timeout === 0 ? 'none' : `connect ${e.connect}, read ${e.read}, write ${e.write}, timeout ${e.timeout}`;
+    };
     const rows: string[][] = [
-      ['Requests per second', num(result.rps)],
-      ['Latency p50 / p99 (ms)', `${result.p50} / ${result.p99}`],
-      ['Answers', statuses],
-      ['Connection errors / timeouts', errorSummary([result])],
-      ['429 answers (warm-up included) on an address\'s 4th+ try within the hour', `${num(traffic.refused.onFourthOrLater)} of ${num(traffic.refused.total)}`],
-      ['Distinct addresses sent (warm-up included) / answered 200', `${num(maxPossible)} / ${num(accepted)} (the rest were in flight when the load stopped)`],
-      ['Subscriber rows afterwards', `${num(counts.subscribers)} (${rowsOk ? 'OK: at least one per address answered 200, at most one per address sent' : 'MISMATCH'})`],
-      ['Confirmation emails queued (outbox rows)', `${num(counts.confirmationRows)} (${counts.confirmationRows === counts.subscribers ? 'OK: one per subscriber, none for repeats' : 'MISMATCH'})`],
-      ['Outbox rows sent / still queued', `${num(counts.sentRows)} / ${num(counts.unfinished)}`],
-      ['Emails received by the fake Resend', `${num(counts.deliveries)} (${counts.deliveries === counts.sentRows ? 'OK: one per sent row' : 'MISMATCH'})`],
+      ['Requests per second', num(m.rps), num(f.rps), `${(m.rps / f.rps).toFixed(2)}×`],
+      ['Latency p50 / p99 (ms)', `${m.p50} / ${m.p99}`, `${f.p50} / ${f.p99}`, ''],
+      ['Answers', statuses(appRun.measured), statuses(floorRun.measured), ''],
+      ['Socket errors / timeouts', sockets(m), sockets(f), ''],
+      ...app.rows.map((row, i) => [row[0]!, row[1]!, bare.rows[i]![1]!, '']),
+      ['Outbox rows sent / still queued', `${num(appCounts.sentRows)} / ${num(appCounts.unfinished)}`, 'not sent (no worker)', ''],
+      ['Emails received by the fake Resend', `${num(appCounts.deliveries)} (${appCounts.deliveries === appCounts.sentRows ? 'OK: one per sent row' : 'MISMATCH'})`, '', ''],
     ];
     const body = [
-      `\`POST /api/newsletter/subscribe\` (JSON), ${connections} connections for ${durationSec} s, after a ${Math.min(2, durationSec)} s warm-up ` +
-        `at 10 connections (${num(warmupRequests)} addresses). ${Math.round(repeatShare * 100)}% of requests repeat an address already sent. ` +
-        'Production server with a fresh Postgres 15 database on 127.0.0.1 (created, migrated with lib/db/migrate.ts, dropped after) and ' +
-        'the fake Resend API (testing/fake-resend/cli.ts). **Each request carries its own `X-Forwarded-For`** from 198.18.0.0/15 ' +
-        '(reserved for benchmarks): one load generator is one IP, and the per-IP limit (10 per 10 minutes) would otherwise refuse ' +
-        'almost all of it. 429s below are the per-address limit (3 per hour) on repeated addresses. One run: no comparison ' +
-        'side exists yet for this figure.',
+      `\`POST /api/newsletter/subscribe\` (JSON), ${connections} connections for ${durationSec} s (wrk, ${THREADS} threads, pinned to core ${LOAD_CORES}), ` +
+        `after a ${Math.min(2, durationSec)} s warm-up at 10 connections. ${Math.round(repeatShare * 100)}% of requests repeat an address already sent. ` +
+        `**App**: the production server pinned to core ${SERVER_CORES}, a fresh Postgres 15 database on 127.0.0.1 (created, migrated with lib/db/migrate.ts, ` +
+        `dropped after), a pool of ${POOL_SIZE} connections, the fake Resend API (testing/fake-resend/cli.ts) receiving the confirmations. ` +
+        `**Floor**: bench/signups-floor.ts, a bare node:http + pg server (pool of ${POOL_SIZE}, same core) running the same statements ` +
+        '(lib/newsletter/signup-statements.ts) on a database of its own, without Next.js, Prisma or the email send. ' +
+        '**Each request carries its own `X-Forwarded-For`** from 198.18.0.0/15 (reserved for benchmarks): one load generator is one IP, and ' +
+        'the per-IP limit (10 per 10 minutes) would otherwise refuse almost all of it. 429s below are the per-address limit (3 per hour) on ' +
+        'repeated addresses; bench/signups.lua matches every answer to its address by the echoed X-Request-Id.',
       '',
-      table(['Figure', 'Value'], rows),
+      table(['Figure', 'App', 'Floor', 'App / floor'], rows),
     ].join('\n');
-    if (!rowsOk || !emailsOk) {
-      throw new Error(`signups: the counts afterwards do not add up:\n${body}`);
-    }
+    const problems = [...app.problems.map((p) => `app: ${p}`), ...bare.problems.map((p) => `floor: ${p}`)];
+    if (!emailsOk) problems.push(`app: ${appCounts.deliveries} emails received for ${appCounts.sentRows} sent rows, ${appCounts.unfinished} unfinished`);
+    if (problems.length > 0) throw new Error(`signups: the counts afterwards do not add up (${problems.join('; ')}):\n${body}`);
     return body;
   } finally {
     await server?.stop();
+    await floor?.stop();
     await fake?.stop();
-    await database.drop().catch((err) => ctx.log(`signups: could not drop ${database.name}: ${err}`));
+    for (const database of databases) await database.drop().catch((err) => ctx.log(`signups: could not drop ${database.name}: ${err}`));
   }
+}
+
+async function freshDatabase(ctx: BenchContext, databases: TemporaryDatabase[], prefix: string): Promise<string> {
+  const database = await createDatabase({ adminUrl: POSTGRES_SERVER, prefix });
+  databases.push(database);
+  const applied = await applyMigrations(database.url, { migrationsDir: path.join(ctx.appDir, 'prisma', 'migrations') });
+  ctx.log(`signups: database ${database.name}, migrations applied: ${applied.length}`);
+  return database.url;
+}
+
+/** `connection_limit` is the app's pool size (lib/db.ts); the floor gets the same number. */
+function withConnectionLimit(url: string, limit: number): string {
+  const parsed = new URL(url);
+  parsed.searchParams.set('connection_limit', String(limit));
+  return parsed.toString();
+}
+
+type Floor = { url: string; stop(): Promise<void> };
+
+async function startFloor(appDir: string, env: Record<string, string>): Promise<Floor> {
+  if (!existsSync(path.join(appDir, FLOOR_FILE))) throw new Error(`signups: ${FLOOR_FILE} is not in the copy being measured`);
+  const port = await freePort();
+  const tsx = path.join(appDir, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs');
+  const child = startProcess(
+    'signups floor',
+    ...pinned(SERVER_CORES, process.execPath, ['--import', 'tsx', '--import', './scripts/lib/server-only.mjs', FLOOR_FILE]),
+    { cwd: appDir, env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', PORT: String(port), ...env }, group: true },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHttp(`${url}/`, { process: child });
+  } catch (err) {
+    await child.stop();
+    throw err;
+  }
+  return { url, stop: async () => void (await child.stop()) };
 }
 
 type Counts = { subscribers: number; confirmationRows: number; sentRows: number; unfinished: number; deliveries: number };
 
-/** Waits (up to 60 s) until the outbox has nothing queued or in flight, then counts. */
-async function settle(databaseUrl: string, fake: FakeResendProcess['fake']): Promise<Counts> {
+/**
+ * Counts the rows. With the fake provider (the app's side), first waits (up to 60 s) until the
+ * outbox has nothing queued or in flight; the floor sends nothing, so its rows are counted at once.
+ */
+async function settle(databaseUrl: string, fake?: FakeResendProcess['fake']): Promise<Counts> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
     await sleep(1_000);
     const deadline = Date.now() + 60_000;
-    let counts: Counts;
     for (;;) {
       const { rows } = await client.query<{ subscribers: string; confirmation: string; sent: string; unfinished: string }>(`
         SELECT (SELECT count(*) FROM subscribers) AS subscribers,
@@ -197,14 +263,14 @@ async function settle(databaseUrl: string, fake: FakeResendProcess['fake']): Pro
                (SELECT count(*) FROM outbox_emails WHERE status = 'SENT') AS sent,
                (SELECT count(*) FROM outbox_emails WHERE status IN ('QUEUED', 'SENDING')) AS unfinished`);
       const row = rows[0]!;
-      counts = {
+      const counts: Counts = {
         subscribers: Number(row.subscribers),
         confirmationRows: Number(row.confirmation),
         sentRows: Number(row.sent),
         unfinished: Number(row.unfinished),
-        deliveries: (await fake.deliveries()).length,
+        deliveries: fake ? (await fake.deliveries()).length : 0,
       };
-      if (counts.unfinished === 0 || Date.now() > deadline) return counts;
+      if (!fake || counts.unfinished === 0 || Date.now() > deadline) return counts;
       await sleep(500);
     }
   } finally {

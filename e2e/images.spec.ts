@@ -1,6 +1,8 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
-import { article, pathOf, publishedArticles } from './support/content';
+import { article, CONTENT_DIR, pathOf, publishedArticles } from './support/content';
 
 /**
  * Images in an article, as a reader's browser gets them: sized in the HTML, loaded as AVIF or
@@ -160,8 +162,9 @@ for (const scheme of ['light', 'dark'] as const) {
 test('the feed carries the image as an absolute URL of a ~1200 px PNG, with its size and alt text', async ({ request }) => {
   const rss = await (await request.get('/rss.xml')).text();
   const escapedAlt = ALT.replace(/&/g, '&amp;').replace(/"/g, '&#x22;').replace(/'/g, '&#x27;');
-  const img = /<img src="([^"]+)" width="(\d+)" height="(\d+)" alt="([^"]*)">/.exec(rss);
-  expect(img, 'an <img> in rss.xml').not.toBeNull();
+  // Newer articles' images come first in the feed: find this article's by its alt text.
+  const img = [...rss.matchAll(/<img src="([^"]+)" width="(\d+)" height="(\d+)" alt="([^"]*)">/g)].find((m) => m[4] === escapedAlt);
+  expect(img, `an <img> in rss.xml with the alt text of ${SLUG}'s image`).toBeDefined();
   const [, src = '', width, , alt] = img ?? [];
   expect(alt).toBe(escapedAlt);
   expect(width).toBe('1200');
@@ -169,4 +172,33 @@ test('the feed carries the image as an absolute URL of a ~1200 px PNG, with its 
   const file = await request.get(pathOf(src));
   expect(file.status()).toBe(200);
   expect(file.headers()['content-type']).toBe('image/png');
+});
+
+// The leases article's diagram is a hand-drawn SVG: served as the file itself, never resized.
+const SVG_SLUG = 'leader-election-with-leases';
+const svgWritten = /^!\[([^\]]+)\]\(\.\/(\S+?\.svg) "([^"]+)"\)$/m.exec(article(SVG_SLUG).body);
+
+test('an SVG figure is the file itself: sized from its own width and height, lazy after the first heading, inert when opened', async ({ page, request }) => {
+  expect(svgWritten, `${SVG_SLUG}.mdx has an SVG written as ![alt](./… "caption")`).not.toBeNull();
+  const [, alt = '', file = '', caption = ''] = svgWritten ?? [];
+  const source = fs.readFileSync(path.join(CONTENT_DIR, file), 'utf8');
+  const [, width, height] = /<svg[^>]*\swidth="(\d+)"[^>]*\sheight="(\d+)"/.exec(source) ?? [];
+  await page.goto(`/articles/${SVG_SLUG}`);
+  const img = page.locator('article figure:has(img) img');
+  await expect(img).toHaveCount(1);
+  await expect(img).toHaveAttribute('alt', alt);
+  await expect(img).toHaveAttribute('width', width ?? 'missing');
+  await expect(img).toHaveAttribute('height', height ?? 'missing');
+  await expect(img).toHaveAttribute('loading', 'lazy');
+  await expect(img).not.toHaveAttribute('srcset');
+  await expect(page.locator('article figure:has(img) figcaption')).toHaveText(caption);
+  const src = (await img.getAttribute('src')) ?? '';
+  expect(src).toMatch(new RegExp(`^/media/${path.basename(file, '.svg')}-[0-9a-f]{12}\\.svg$`));
+  await expect(page.locator('article figure:has(img) a')).toHaveAttribute('href', src);
+
+  const response = await request.get(src);
+  expect(response.status()).toBe(200);
+  expect(response.headers()['content-type']).toBe('image/svg+xml');
+  expect(response.headers()['content-security-policy']).toContain('sandbox');
+  expect(await response.text()).toBe(source);
 });

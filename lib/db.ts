@@ -1,8 +1,9 @@
 import 'server-only';
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from './generated/prisma/client';
 import { env } from './env';
-import { keyedProcessSingleton } from './process-singleton';
+import { keyedProcessSingleton, processSingleton } from './process-singleton';
 
 /**
  * The one Prisma client. Nothing else constructs a PrismaClient.
@@ -31,6 +32,11 @@ export class DatabaseNotConfiguredError extends Error {
  */
 export const CONNECTION_TIMEOUT_MS = 10_000;
 
+// The pool behind each client, for the few hot paths that send plain SQL (lib/newsletter/signup-statements.ts).
+// Process-wide like the client itself: Next bundles every route with its own copy of this module,
+// and a route's getDb() may answer the client another bundle created.
+const pools = processSingleton('prisma.pools', () => new WeakMap<PrismaClient, pg.Pool>());
+
 /**
  * `connection_limit` in the URL (Prisma's own name for it) caps the pool; pg ignores the
  * parameter itself. The embedded PGlite's URL sets it to 1 (see lib/db/embedded.ts).
@@ -38,9 +44,24 @@ export const CONNECTION_TIMEOUT_MS = 10_000;
 export function createPrismaClient(connectionString: string): PrismaClient {
   const limit = Number(new URL(connectionString).searchParams.get('connection_limit'));
   const max = Number.isInteger(limit) && limit > 0 ? limit : undefined;
-  return new PrismaClient({
-    adapter: new PrismaPg({ connectionString, connectionTimeoutMillis: CONNECTION_TIMEOUT_MS, ...(max ? { max } : {}) }),
-  });
+  const pool = new pg.Pool({ connectionString, connectionTimeoutMillis: CONNECTION_TIMEOUT_MS, ...(max ? { max } : {}) });
+  // An idle connection the server drops emits 'error' on the pool, fatal without a listener;
+  // the next query on it reports the problem instead (and the pool replaces the connection).
+  pool.on('error', () => {});
+  // disposeExternalPool: $disconnect() still closes the pool, as when the adapter owned it.
+  const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  pools.set(client, pool);
+  return client;
+}
+
+/**
+ * The pg pool under `client`'s adapter (one pool: the same connections and limit as its Prisma
+ * queries). Plain SQL on it skips Prisma's per-query work; only for statements that earn it.
+ */
+export function poolOf(client: PrismaClient): pg.Pool {
+  const pool = pools.get(client);
+  if (!pool) throw new Error('poolOf: this client was not made by createPrismaClient');
+  return pool;
 }
 
 /** The shared client, created on first call. Throws DatabaseNotConfiguredError without DATABASE_URL. */

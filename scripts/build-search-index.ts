@@ -4,10 +4,15 @@
  * it after compiling and before prerendering, so every `next build` ships an index of exactly the
  * articles it publishes: production visibility, whatever NODE_ENV says (no draft, nothing dated
  * after today). Content problems stop it with the loader's file:line messages, as the build would.
+ * The same one load also leaves the content snapshot (lib/content/snapshot.ts): the checked
+ * articles and each one's feed HTML, so the prerender workers neither parse nor render them again.
  */
 import path from 'node:path';
 import { ContentError } from '../lib/content/errors';
-import { loadContent } from '../lib/content/load';
+import { articleFeedHtml } from '../lib/content/site-feed';
+import { contentLibraryKey, defaultContentDir, loadContent } from '../lib/content/load';
+import { contentSignature, writeContentSnapshot } from '../lib/content/snapshot';
+import { site } from '../lib/site';
 import { buildSearchAssets } from '../lib/search/build';
 import { writeSearchAssets } from '../lib/search/files';
 import { articleSections, type ArticleSection } from '../lib/search/sections';
@@ -21,14 +26,26 @@ if (!distDir) {
 try {
   const started = performance.now();
   const sections = new Map<string, ArticleSection[]>();
+  // Each body's feed HTML from the tree the loader parsed (rendered here, once, for all three feeds).
+  const feedHtml: Record<string, string> = {};
   // The loader hands over each body's tree as it parses it, so no article is parsed twice.
-  const { articles } = loadContent({
-    includeDrafts: false,
-    includeScheduled: false,
-    onParsed: (article, tree) => sections.set(article.slug, articleSections(article, tree)),
+  const signature = contentSignature(defaultContentDir());
+  const mode = { includeDrafts: false, includeScheduled: false };
+  const library = loadContent({ ...mode, onParsed: (article, tree) => {
+      sections.set(article.slug, articleSections(article, tree));
+      // Before the loader's checks have run: a body they will refuse (a missing image) may throw
+      // here, and then the loader's file:line messages, not this error, must stop the build.
+      try {
+        if (article.status === 'published') feedHtml[article.slug] = articleFeedHtml(article, tree);
+      } catch {
+        // Left out: the feed route renders it, as it did before there was a snapshot.
+      }
+    },
   });
+  const { articles } = library;
   const assets = buildSearchAssets(articles, (article) => sections.get(article.slug) ?? articleSections(article));
   const dir = writeSearchAssets(path.resolve(distDir), assets);
+  writeContentSnapshot(path.resolve(distDir), { key: contentLibraryKey(mode), signature, library, siteUrl: site.url, feedHtml });
   const ms = Math.round(performance.now() - started);
   console.log(`search index ${assets.version}: ${articles.length} articles, ${assets.indexJson.length} bytes, in ${ms} ms (${path.relative(process.cwd(), dir)})`);
 } catch (error) {

@@ -6,7 +6,8 @@ import http from 'node:http';
 import type { Child } from './processes';
 import { sleep } from './wait';
 
-export type HttpAnswer = { status: number; headers: http.IncomingHttpHeaders; body: string };
+/** `body` is the answer as UTF-8 text; `bytes` as received (a gzip answer is not decoded). */
+export type HttpAnswer = { status: number; headers: http.IncomingHttpHeaders; body: string; bytes: Buffer };
 
 export type HttpRequestOptions = {
   method?: string;
@@ -50,7 +51,10 @@ export function httpRequest(url: string | URL, options: HttpRequestOptions): Pro
       response.on('end', () => {
         clearTimeout(timer);
         if (!response.complete) reject(Object.assign(new Error('the answer was cut off'), { code: 'ECUT' }));
-        else resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') });
+        else {
+          const bytes = Buffer.concat(chunks);
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: bytes.toString('utf8'), bytes });
+        }
       });
     });
     request.end(options.body);

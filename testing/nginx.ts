@@ -38,6 +38,8 @@ export type NginxOptions = {
   workers?: number | 'auto';
   /** Runs before nginx starts (to put files it serves into its folder). */
   prepare?: (dir: string) => Promise<void>;
+  /** Pins nginx (master and workers) to these cores with taskset -c (benchmarks). */
+  cores?: string;
 };
 
 export type Nginx = {
@@ -89,7 +91,10 @@ export async function startNginx(options: NginxOptions): Promise<Nginx> {
     await writeFile(file, config);
     const test = await runProcess('nginx -t', binary, ['-t', ...args], { timeoutMs: 10_000 });
     if (test.code !== 0) throw new Error(`nginx -t rejected the configuration:\n${test.output}\n${config}`);
-    child = startProcess('nginx', binary, args, { group: true });
+    // taskset execs nginx: the child's pid is still nginx's master.
+    child = options.cores
+      ? startProcess('nginx', 'taskset', ['-c', options.cores, binary, ...args], { group: true })
+      : startProcess('nginx', binary, args, { group: true });
     await waitForHttp(`http://127.0.0.1:${port}${options.readyPath}`, {
       process: child,
       timeoutMs: 15_000,

@@ -140,14 +140,19 @@ function buildPhases(output: string): BuildResult['phases'] {
   };
 }
 
+/** `file args` under `taskset -c cores` (taskset execs it: same pid, same process group), or as is. */
+export function pinned(cores: string | undefined, file: string, args: string[]): [string, string[]] {
+  return cores ? ['taskset', ['-c', cores, file, ...args]] : [file, args];
+}
+
 export type AppServer = { url: string; stop(): Promise<void>; process: Child; kind: string };
 
 /**
  * Serves a built copy the way production does: the standalone server when next.config has
  * output: 'standalone' (completed by the project's own scripts/prepare-standalone.mjs), else
- * `next start`.
+ * `next start` (never pinned: `cores` applies to the standalone server).
  */
-export async function startAppServer(dir: string, extraEnv: Record<string, string> = {}): Promise<AppServer> {
+export async function startAppServer(dir: string, extraEnv: Record<string, string> = {}, options: { cores?: string } = {}): Promise<AppServer> {
   const port = await freePort();
   const env = cleanEnv({
     NODE_ENV: 'production',
@@ -162,7 +167,9 @@ export async function startAppServer(dir: string, extraEnv: Record<string, strin
   let kind: string;
   if (existsSync(path.join(standalone, 'server.js'))) {
     if (!existsSync(path.join(standalone, '.next', 'static'))) await prepareStandalone(dir);
-    r = startProcess('standalone server', process.execPath, ['server.js'], { cwd: standalone, env, group: true });
+    // Pinned with taskset when asked (the serving bench: server on one core, wrk on the other).
+    const [file, args] = options.cores ? ['taskset', ['-c', options.cores, process.execPath, 'server.js']] : [process.execPath, ['server.js']];
+    r = startProcess('standalone server', file, args, { cwd: standalone, env, group: true });
     kind = 'node .next/standalone/server.js';
   } else {
     r = startProcess('next start', process.execPath, [NEXT_BIN, 'start', '-p', String(port), '-H', '127.0.0.1'], { cwd: dir, env, group: true });

@@ -1,10 +1,11 @@
+// Over 300 lines on purpose: one story in order (spread, limits, SIGKILL, rolling restart, cache tier), each proof reading the state the last one left.
 /**
  * npm run test:fleet (after `next build`; npm run test:e2e runs it with the other post-build tests)
  *
  * The fleet, proven on one machine: THREE instances of the production build (`node server.js`
  * from .next/standalone, each in its own copy, as each pod has its own filesystem) on loopback
- * ports, behind nginx (Debian's package; round robin, `proxy_next_upstream error timeout`, no
- * upstream keepalive), sharing one fresh Postgres database, sending email to the fake Resend API
+ * ports, behind nginx (Debian's package) running the shipped cache tier configuration
+ * (deploy/k8s/cache-tier/cache.conf; round robin over the instances as its upstream), sharing one fresh Postgres database, sending email to the fake Resend API
  * (in this process). As a Service does with its endpoints, an instance is in nginx's upstream
  * only while its readiness answers 200 (fleet/balancer.ts, Rotation). Then, in order:
  *   1. signups spread across the instances: N signups (about 30 % repeated addresses, some in
@@ -25,7 +26,13 @@
  *      exit 143, start again, ready; the balancer answers every request (no 5xx, no connection
  *      error): readiness turns 503 at once and takes the instance out of nginx during the drain,
  *      nginx retries a refused connection, and the shutdown answers what is in flight;
- *   5. the Kubernetes manifests: test/fleet/k8s-manifests.test.ts (Vitest, npm run test:unit).
+ *   5. the cache tier: a second request for an article (identity, gzip, its RSC payload) is a HIT
+ *      with its own request id; API routes, newsletter (token) pages, search and any URL with a
+ *      token are never stored (BYPASS, every time answered by an instance); an API request's id
+ *      reaches the instance's log line;
+ *   6. a rollout: every instance restarted, one at a time, on a new build of the article; the tier
+ *      serves the new article (both encodings) within its page freshness, with no purge;
+ *   7. the Kubernetes manifests: test/fleet/k8s-manifests.test.ts (Vitest, npm run test:unit).
  * Also: no instance log line carries one of the test's email addresses.
  * Prints a summary table. Everything it starts (instances, nginx, the fake, the database, temp
  * folders) is removed at the end, on failure too; every wait has a deadline. Load goes to
@@ -40,6 +47,7 @@ import { freePort } from '@/testing/ports';
 import { createDatabase, type TemporaryDatabase } from '@/testing/postgres';
 import { sleep, until, within } from '@/testing/wait';
 import { Balancer, describeSample, Rotation, startBalancer, type Sample } from './fleet/balancer';
+import { proveRollout, proveStoredAndNeverStored } from './fleet/cache-proof';
 import { countBy, formatCounts, runPool, seconds, shuffle, summaryTable, type SummaryRow } from './fleet/figures';
 import { Instance } from './fleet/instance';
 import { claimsHeldBy, expectOneConfirmationEach, replayedKeys, subscriberEmails, waitOutboxSettled, type Claim, type Db } from './fleet/mail';
@@ -93,7 +101,9 @@ const results: SummaryRow[] = [
   { proof: '2. rate limits hold across instances', result: 'not run', evidence: '' },
   { proof: '3. SIGKILL mid-load, claims drained', result: 'not run', evidence: '' },
   { proof: '4. rolling restart under load', result: 'not run', evidence: '' },
-  { proof: '5. Kubernetes manifests', result: 'ok', evidence: 'test/fleet/k8s-manifests.test.ts (Vitest, npm run test:unit)' },
+  { proof: '5. cache tier: stored, never stored', result: 'not run', evidence: '' },
+  { proof: '6. cache tier: a rollout replaces pages', result: 'not run', evidence: '' },
+  { proof: '7. Kubernetes manifests', result: 'ok', evidence: 'test/fleet/k8s-manifests.test.ts (Vitest, npm run test:unit)' },
 ];
 let logSummary = '';
 
@@ -123,8 +133,9 @@ beforeAll(async () => {
     CRON_SECRET: randomBytes(24).toString('base64url'),
     SHUTDOWN_DRAIN_SECONDS: String(DRAIN_SECONDS),
     OUTBOX_LEASE_SECONDS: String(LEASE_SECONDS),
-    // Behind one proxy (nginx): the client is the address nginx names in X-Forwarded-For.
-    TRUSTED_PROXY_HOPS: '1',
+    // Behind the Ingress (played by the test, which names the client in X-Forwarded-For) and the
+    // cache tier (nginx, which appends the Ingress's address): two hops, as deploy/k8s says.
+    TRUSTED_PROXY_HOPS: '2',
   });
   world.instances = INSTANCE_NAMES.map((name, i) => new Instance(name, ports[i]!, copies[i]!.dir, { ...env, PORT: String(ports[i]) }, ADDRESS_MARK));
   for (const instance of world.instances) instance.start();
@@ -139,7 +150,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await within(cleanUp(), 60_000);
-  console.log(summaryTable(`fleet-proof summary (3 instances behind nginx, one Postgres; ${seconds(Date.now() - started)})`, results, logSummary));
+  console.log(summaryTable(`fleet-proof summary (3 instances behind the nginx cache tier, one Postgres; ${seconds(Date.now() - started)})`, results, logSummary));
 }, 90_000);
 
 async function cleanUp(): Promise<void> {
@@ -185,6 +196,12 @@ describe('the fleet: 3 instances behind nginx, one Postgres, the fake Resend API
   proof(results[1]!, '2. the rate limits hold across instances, and refused signups write nothing', proveRateLimits);
   proof(results[2]!, "3. an instance SIGKILLed mid-load loses no accepted signup; its claims are sent by the others after the lease", proveKill);
   proof(results[3]!, '4. a rolling restart under load fails no request at the balancer', proveRollingRestart);
+  proof(results[4]!, '5. the cache tier stores pages per encoding and Vary, never API routes, token pages or search; request ids reach API logs', (balancer) =>
+    proveStoredAndNeverStored(balancer, world.instances),
+  );
+  proof(results[5]!, "6. a rollout of a new build replaces the tier's stored article, without a purge", (balancer) =>
+    proveRollout(balancer, world.instances, world.rotation!, `fleet-build-${RUN_ID}`, READY_TIMEOUT_MS),
+  );
   step('no instance log line holds one of the test email addresses', () => {
     const leaks = world.instances.flatMap((instance) => instance.leaks);
     expect(leaks, 'instance log lines contain a test email address').toEqual([]);

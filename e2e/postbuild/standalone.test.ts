@@ -5,8 +5,9 @@
  *   2. `node migrate.mjs` (the migration Job's command) applies the migrations, a second run
  *      applies nothing, and readiness turns 200;
  *   3. the home page, an article page (found through /rss.xml), the feed, a /_next/static asset,
- *      an article image from public/media (named in the feed) and the not-found page (which reads content/ at runtime) are served; x-request-id is set
- *      on responses and a sane incoming one is kept; every JSON log line parses;
+ *      an article image from public/media (named in the feed) and the not-found page (which reads content/ at runtime) are served; a
+ *      prerendered page goes out without the proxy's x-request-id, an API route with it (a sane incoming one kept), and the
+ *      route's log line carries it; every JSON log line parses;
  *   4. SIGTERM: readiness answers 503 "shutting down" at once while pages keep being served
  *      through the drain delay, a request in flight (its body still on the way) when the listener
  *      closes still gets its answer, and the process exits 143 on its own.
@@ -126,14 +127,43 @@ describe('the standalone server, as the image runs it', () => {
   let articlePath = '';
   let title = '';
   describe('3. serves the site', () => {
-    step('the home page, keeping a sane x-request-id and replacing a bad one', async () => {
+    step('the home page, served without the proxy (no x-request-id on a prerendered page)', async () => {
       const home = await fetch(`${origin}/`, { headers: { 'x-request-id': 'standalone-check-1' } });
       const html = await home.text();
       expect(home.status, 'home').toBe(200);
       expect(html, 'home: no <html').toContain('<html');
-      expect(home.headers.get('x-request-id'), 'home: the incoming x-request-id was not kept').toBe('standalone-check-1');
+      expect(home.headers.get('x-request-id'), 'home: the proxy ran on a prerendered page').toBeNull();
+    });
+
+    step('API routes: a sane x-request-id is kept, a bad one replaced, and the route log line carries it', async () => {
+      const kept = await fetch(`${origin}/api/health/live`, { headers: { 'x-request-id': 'standalone-check-1' } });
+      expect(kept.headers.get('x-request-id'), 'live: the incoming x-request-id was not kept').toBe('standalone-check-1');
       const generated = await fetch(`${origin}/api/health/live`, { headers: { 'x-request-id': 'bad id\twith spaces' } });
       expect(generated.headers.get('x-request-id') ?? '', 'an invalid x-request-id was not replaced').toMatch(/^[0-9a-f-]{36}$/);
+
+      // A signup posted from another site is refused and logged: the line names the id the proxy handed the route.
+      const refused = await fetch(`${origin}/api/newsletter/subscribe`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: 'https://attacker.example' },
+        body: JSON.stringify({ email: 'someone@example.com' }),
+      });
+      expect(refused.status, 'cross-site signup').toBe(403);
+      const requestId = refused.headers.get('x-request-id') ?? '';
+      expect(requestId, 'the refusal carries no generated x-request-id').toMatch(/^[0-9a-f-]{36}$/);
+      const line = await until('the refusal log line', 5_000, async () =>
+        server
+          .output()
+          .split('\n')
+          .flatMap((l) => {
+            try {
+              return [JSON.parse(l) as Record<string, unknown>];
+            } catch {
+              return [];
+            }
+          })
+          .find((record) => record.msg === 'cross-site-refused' && record.requestId === requestId),
+      );
+      expect(line, `no cross-site-refused log line with requestId ${requestId}`).toMatchObject({ route: 'subscribe', requestId });
     });
 
     step('the feed, and the article its first item links to, showing its title', async () => {

@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: loading, checking and caching the articles share one pass over the files and one error list.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Root } from 'mdast';
@@ -7,9 +8,11 @@ import type { ArticleImage } from './check-images';
 import { type ArticleLink, analyzeBody } from './mdx';
 import { compareNewestFirst, rankRelated } from './related';
 import { isSlug } from './schema';
+import { buildDir, contentSignature, readContentSnapshot } from './snapshot';
 import { checkSeries, collectSeries, placeInSeries, type Series, type SeriesPlacement } from './series';
 import type { Article, ArticleStatus, TagCount } from './types';
 import { env } from '../env';
+import { forgetProcessSingleton, processSingleton } from '../process-singleton';
 
 /**
  * The content loader: reads `content/*.mdx`, validates every file and the links between them,
@@ -258,8 +261,17 @@ export function loadContent(options: LoadOptions = {}): ContentLibrary {
 // Production builds and servers read the content once per process. In development a load costs
 // ~100 ms and a page asks several times (metadata, page, next, related), so the result is kept
 // while no file changed: a stat per file is cheap, and an editor's save shows on the next refresh.
-// Tests and other modes always re-read.
-const memo = new Map<string, { signature: string; library: ContentLibrary }>();
+// Tests and other modes always re-read. In production one memo per process, not per bundle: Next
+// bundles routes (pages, feeds, sitemap, OG images) separately, and each would load everything
+// again; in development a module-level one, so an edit to this code is not served a stale library.
+type Memo = Map<string, { signature: string; library: ContentLibrary }>;
+const bundleMemo: Memo = new Map();
+const memo = (): Memo => (env.NODE_ENV === 'production' ? processSingleton<Memo>('content-library', () => new Map()) : bundleMemo);
+
+/** Tests only: the next production load reads again. */
+export function forgetContentLibrary(): void {
+  forgetProcessSingleton('content-library');
+}
 
 // Every file under the directory, images in subfolders included: fixing or removing an image
 // must re-run its checks as editing an article does.
@@ -278,16 +290,22 @@ function directorySignature(dir: string): string {
   }
 }
 
+/** What a loaded library depends on besides the files: the directory, the root, the mode (day included). */
+export function contentLibraryKey(options: LoadOptions = {}): string {
+  return JSON.stringify([options.dir ?? defaultContentDir(), options.root ?? process.cwd(), resolveMode(options)]);
+}
+
 function library(options: LoadOptions = {}): ContentLibrary {
   const nodeEnv = env.NODE_ENV;
   if ((nodeEnv !== 'production' && nodeEnv !== 'development') || options.onParsed) return loadContent(options);
   const dir = options.dir ?? defaultContentDir();
-  const key = JSON.stringify([dir, options.root ?? process.cwd(), resolveMode(options)]);
+  const key = contentLibraryKey(options);
   const signature = nodeEnv === 'production' ? '' : directorySignature(dir);
-  const cached = memo.get(key);
+  const cached = memo().get(key);
   if (cached !== undefined && cached.signature === signature) return cached.library;
-  const loaded = loadContent(options);
-  memo.set(key, { signature, library: loaded });
+  // A production build loaded and checked these very files once already (lib/content/snapshot.ts).
+  const loaded = (nodeEnv === 'production' ? readContentSnapshot(buildDir(), key, contentSignature(dir)) : undefined) ?? loadContent(options);
+  memo().set(key, { signature, library: loaded });
   return loaded;
 }
 

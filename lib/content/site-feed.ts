@@ -1,13 +1,35 @@
 import path from 'node:path';
+import type { Root } from 'mdast';
+import { env } from '@/lib/env';
 import { renderArticleHtml } from '@/lib/mdx/render-html';
+import { processSingleton } from '@/lib/process-singleton';
 import { site } from '@/lib/site';
-import { buildFeed } from './feeds';
-import { getAllArticles } from './load';
+import { buildFeed, type SiteFeed } from './feeds';
+import { defaultContentDir, getAllArticles } from './load';
+import { buildDir, contentSignature, readSnapshotFeedHtml } from './snapshot';
+import type { Article } from './types';
 
 /** The site's one feed, with each article's full HTML; the three feed routes serialise it. */
-export function getSiteFeed() {
-  return buildFeed(getAllArticles(), {
-    siteUrl: site.url,
-    renderHtml: (article) => renderArticleHtml(article.body, site.url, { articleFile: path.resolve(article.file) }),
-  });
+export function getSiteFeed(): SiteFeed {
+  const articles = getAllArticles();
+  if (env.NODE_ENV !== 'production') return siteFeedOf(articles);
+  // Production loads the content once per process (lib/content/load.ts), so the same list means
+  // the same feed: /rss.xml, /atom.xml and /feed.json render every article's HTML once between them.
+  // And the build rendered each article's feed HTML once already, before prerendering (lib/content/snapshot.ts).
+  const feeds = processSingleton('site-feed', () => new WeakMap<readonly Article[], SiteFeed>());
+  let feed = feeds.get(articles);
+  if (feed === undefined) {
+    feed = siteFeedOf(articles, readSnapshotFeedHtml(buildDir(), contentSignature(defaultContentDir()), site.url));
+    feeds.set(articles, feed);
+  }
+  return feed;
+}
+
+/** An article's HTML in the feeds (what the build's snapshot holds, for the same bytes and site URL). */
+export function articleFeedHtml(article: Article, tree?: Root): string {
+  return renderArticleHtml(article.body, site.url, { articleFile: path.resolve(article.file), tree });
+}
+
+function siteFeedOf(articles: readonly Article[], rendered: Record<string, string> = {}): SiteFeed {
+  return buildFeed(articles, { siteUrl: site.url, renderHtml: (article) => rendered[article.slug] ?? articleFeedHtml(article) });
 }

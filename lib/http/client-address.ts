@@ -10,8 +10,9 @@ import { peerChainHeader } from './peer-address';
  * in front appended the address it saw, so the entry N places left of the socket's is what the
  * outermost of them saw: the client. Entries further left were written by the client: ignored.
  *   0 (default): nothing in front, `node server.js` serves the internet: the socket's address.
- *   1: one proxy (the fleet proof's nginx, a Kubernetes Ingress controller).
- *   2: a CDN or cache tier in front of that proxy.
+ *   1: one proxy (an Ingress controller, or nginx alone in front of the app).
+ *   2: the Ingress controller and the cache tier behind it (deploy/k8s, the fleet proof);
+ *      +1 for each CDN or proxy further out.
  */
 
 export type ClientAddress = { kind: 'ip'; address: string } | { kind: 'unknown' };

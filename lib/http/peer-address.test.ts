@@ -15,9 +15,9 @@ async function serverSeeing(): Promise<{ url: string; close(): Promise<void> }> 
   return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-async function headersSeen(url: string, headers: Record<string, string>): Promise<IncomingHttpHeaders> {
+async function headersSeen(url: string, headers: Record<string, string>, method = 'POST'): Promise<IncomingHttpHeaders> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { headers }, (res) => {
+    const req = httpRequest(url, { headers, method }, (res) => {
       let body = '';
       res.on('data', (chunk: Buffer) => (body += chunk.toString()));
       res.on('end', () => resolve(JSON.parse(body) as IncomingHttpHeaders));
@@ -28,7 +28,7 @@ async function headersSeen(url: string, headers: Record<string, string>): Promis
 }
 
 describe('installPeerAddressHook', () => {
-  it('stamps every request with X-Forwarded-For as received followed by the socket address, under an unguessable name', async () => {
+  it('stamps every request that can change state with X-Forwarded-For as received followed by the socket address, under an unguessable name', async () => {
     await installPeerAddressHook();
     await installPeerAddressHook(); // idempotent: one stamp, not two
     expect(peerChainHeader()).toMatch(/^x-quorum-peer-[0-9a-f]{24}$/);
@@ -42,6 +42,17 @@ describe('installPeerAddressHook', () => {
       expect(forged[peerChainHeader()]).toBe('203.0.113.9, 10.1.1.1, 127.0.0.1');
       const asRequest = new Request(server.url, { headers: { [peerChainHeader()]: String(forged[peerChainHeader()]) } });
       expect(rateLimitSubject(clientAddress(asRequest, 0))).toBe('v4:127.0.0.1');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('leaves GET and HEAD alone: pages (and prerendered ones above all) pay nothing for it', async () => {
+    await installPeerAddressHook();
+    const server = await serverSeeing();
+    try {
+      expect((await headersSeen(server.url, {}, 'GET'))[peerChainHeader()]).toBeUndefined();
+      expect((await headersSeen(server.url, {}, 'PUT'))[peerChainHeader()]).toBe('127.0.0.1');
     } finally {
       await server.close();
     }

@@ -12,6 +12,9 @@ import { processSingleton } from '../process-singleton';
  * address" is written into a header whose name carries a random per-process token. A client
  * cannot guess that name, so the header's presence proves the hook ran for this request; a request
  * without it (one that arrived while the server was still starting) is treated as unknown.
+ *
+ * Only requests that can change state are stamped: every rate-limited route is a POST, while a GET
+ * or HEAD (every page, most of them served from the prerender cache) costs one comparison.
  */
 
 type PeerState = { headerName: string; installed: boolean };
@@ -34,11 +37,12 @@ export function peerChain(forwardedFor: string | string[] | undefined, socketAdd
 }
 
 function stamp(request: IncomingMessage): void {
+  if (request.method === 'GET' || request.method === 'HEAD') return;
   const header = state().headerName;
   request.headers[header] = peerChain(request.headers['x-forwarded-for'], request.socket?.remoteAddress);
 }
 
-/** Idempotent. Every http.Server in the process stamps its requests from now on. */
+/** Idempotent. Every http.Server in the process stamps its POST, PUT, PATCH, DELETE… requests from now on. */
 export async function installPeerAddressHook(): Promise<void> {
   const current = state();
   if (current.installed) return;

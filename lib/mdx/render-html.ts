@@ -107,11 +107,17 @@ const handlers = {
 } as RemarkRehypeOptions['handlers'];
 
 /**
+ * `articleFile`: the .mdx's absolute path (for its images). `tree`: the body as the content
+ * loader parsed it (same syntax extensions), so a build that has it does not parse it again.
+ */
+export type RenderOptions = { articleFile?: string; tree?: MdastRoot };
+
+/**
  * The feed HTML tree of an article body, before sanitizing (see renderArticleHtml). Relative
  * links become absolute, since a feed reader has no base URL. With `articleFile` (the .mdx's
  * absolute path) images become the absolute URLs of their ~1200 px fallback files.
  */
-export function renderArticleHast(body: string, siteUrl: string, { articleFile }: { articleFile?: string } = {}): HastRoot {
+export function renderArticleHast(body: string, siteUrl: string, { articleFile, tree }: RenderOptions = {}): HastRoot {
   const processor = unified()
     .use(remarkParse)
     .use(remarkMdx)
@@ -123,7 +129,8 @@ export function renderArticleHast(body: string, siteUrl: string, { articleFile }
     // MathML only: feed readers drop stylesheets, and without KaTeX's CSS its HTML rendering is
     // a jumble; MathML is typeset by the reader's own engine. (Emails carry no article body.)
     .use(rehypeKatex, { ...KATEX_OPTIONS, output: 'mathml' });
-  const hast = processor.runSync(processor.parse(body) as MdastRoot) as HastRoot;
+  // A copy: the transforms below rewrite the tree in place, and the caller's is the loader's.
+  const hast = processor.runSync(tree ? structuredClone(tree) : (processor.parse(body) as MdastRoot)) as HastRoot;
   absolutizeLinks(hast, siteUrl);
   return hast;
 }
@@ -133,7 +140,7 @@ export function renderArticleHast(body: string, siteUrl: string, { articleFile }
  * sanitized with the article HTML allow-list: even a body that never went through the content
  * check cannot put a script, a handler or a javascript: link into a reader's feed.
  */
-export function renderArticleHtml(body: string, siteUrl: string, options: { articleFile?: string } = {}): string {
+export function renderArticleHtml(body: string, siteUrl: string, options: RenderOptions = {}): string {
   return toHtml(sanitizeFeedHast(renderArticleHast(body, siteUrl, options)));
 }
 

@@ -2,6 +2,7 @@ import { NextResponse } from 'next/server';
 import { isDatabaseUnavailableError } from '../db';
 import { NO_STORE } from '../http/cache-control';
 import { crossSiteVerdict } from '../http/cross-site';
+import { requestIdOf } from '../log';
 import { InvalidSubscriptionError, NewsletterUnavailableError, RateLimitedError } from './errors';
 import { log } from './log';
 import { subscribeErrorPath, type SubscribeErrorReason } from './paths';
@@ -156,7 +157,8 @@ export function field(fields: Record<string, unknown>, name: string): string | u
 export function crossSiteRefusal(request: Request, route: string): Response | null {
   const verdict = crossSiteVerdict(request);
   if (verdict.allowed) return null;
-  log.warn('cross-site-refused', { route, reason: verdict.reason });
+  // The request id ties the line to the balancer's and the cache tier's access logs.
+  log.warn('cross-site-refused', { route, reason: verdict.reason, requestId: requestIdOf(request) });
   return jsonResponse({ ok: false, error: 'This request came from another site and was refused.', code: 'cross-site' }, 403);
 }
 

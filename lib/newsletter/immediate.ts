@@ -16,8 +16,19 @@ import { processSingleton } from '../process-singleton';
 /** Upper bound for one immediate send; the Resend transport's own deadline (10 s) is below it. */
 export const IMMEDIATE_SEND_TIMEOUT_MS = 15_000;
 
+/**
+ * Sends at once per process. A burst of signups queues its emails here instead of starting a send
+ * (four queries, a render, a provider call) per request at once: those competed with the signups
+ * themselves for the CPU and the pool, and the burst is what the worker's batches are for.
+ */
+export const IMMEDIATE_SEND_CONCURRENCY = 2;
+/** Ids waiting past this many are left to the worker's next batch: they are QUEUED rows already. */
+export const IMMEDIATE_QUEUE_LIMIT = 1_000;
+
+type Pending = { id: string; options: ImmediateSendOptions; done: () => void };
+
 // One per process: shutdown code in another bundle (lib/lifecycle.ts) can wait for these.
-const inFlight = processSingleton('newsletter.immediate-sends', () => new Set<Promise<void>>());
+const state = processSingleton('newsletter.immediate-queue', () => ({ queue: [] as Pending[], lanes: new Set<Promise<void>>() }));
 
 export type ImmediateSendOptions = {
   db: PrismaClient;
@@ -35,26 +46,40 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'>
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-async function sendAll(ids: readonly string[], options: ImmediateSendOptions): Promise<void> {
+async function sendOne({ id, options }: Pending): Promise<void> {
   const transport = options.transport ?? getEmailTransport();
   if (!transport) return; // not configured: subscribe refused already, and the worker logs it
-  for (const id of ids) {
-    const outcome = await withTimeout(
-      sendOutboxEmail(id, { db: options.db, transport }),
-      options.timeoutMs ?? IMMEDIATE_SEND_TIMEOUT_MS,
-    );
-    if (outcome === 'timeout') log.warn('immediate-send-timeout', { id, timeoutMs: options.timeoutMs ?? IMMEDIATE_SEND_TIMEOUT_MS });
+  const timeoutMs = options.timeoutMs ?? IMMEDIATE_SEND_TIMEOUT_MS;
+  const outcome = await withTimeout(sendOutboxEmail(id, { db: options.db, transport }), timeoutMs);
+  if (outcome === 'timeout') log.warn('immediate-send-timeout', { id, timeoutMs });
+}
+
+/** One lane: sends queued ids, oldest first, until the queue is empty. */
+async function drain(): Promise<void> {
+  for (let next = state.queue.shift(); next; next = state.queue.shift()) {
+    await sendOne(next).catch((err: unknown) => log.warn('immediate-send-error', { id: next!.id, err }));
+    next.done();
+  }
+}
+
+function startLanes(): void {
+  while (state.lanes.size < IMMEDIATE_SEND_CONCURRENCY && state.queue.length > 0) {
+    const lane: Promise<void> = drain().finally(() => state.lanes.delete(lane));
+    state.lanes.add(lane);
   }
 }
 
 export function scheduleImmediateSend(ids: readonly string[], options: ImmediateSendOptions): void {
   if (ids.length === 0) return;
   const run = (): Promise<void> => {
-    const promise: Promise<void> = sendAll(ids, options)
-      .catch((err: unknown) => log.warn('immediate-send-error', { ids: ids.join(','), err }))
-      .finally(() => inFlight.delete(promise));
-    inFlight.add(promise);
-    return promise;
+    const room = IMMEDIATE_QUEUE_LIMIT - state.queue.length;
+    if (room < ids.length) log.warn('immediate-send-queue-full', { leftToWorker: ids.length - Math.max(0, room) });
+    const sent = ids.slice(0, Math.max(0, room)).map(
+      (id) => new Promise<void>((done) => state.queue.push({ id, options, done })),
+    );
+    startLanes();
+    // Resolves when this request's own emails are out (after() keeps a serverless instance alive for it).
+    return Promise.all(sent).then(() => undefined);
   };
   try {
     after(run);
@@ -64,7 +89,10 @@ export function scheduleImmediateSend(ids: readonly string[], options: Immediate
   }
 }
 
-/** Resolves when every immediate send started so far has finished (tests, graceful shutdown). */
+/** Resolves when every immediate send queued so far has finished (tests, graceful shutdown). */
 export async function waitForImmediateSends(): Promise<void> {
-  while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+  while (state.lanes.size > 0 || state.queue.length > 0) {
+    startLanes();
+    await Promise.allSettled([...state.lanes]);
+  }
 }

@@ -80,11 +80,16 @@ export async function consumeRateLimit(
     RETURNING count, window_start AS "windowStart"`;
   const row = rows[0];
   if (!row) throw new Error('rate limit upsert returned no row');
-  const count = Number(row.count);
-  const resetsAt = new Date(row.windowStart).getTime() + rule.windowMs;
+  return rateLimitResult(row.count, row.windowStart, rule, now);
+}
+
+/** A bucket's state after counting one request (the upsert's RETURNING), as a verdict. */
+export function rateLimitResult(count: number | string, windowStart: Date | string, rule: RateLimitRule, now: Date): RateLimitResult {
+  const n = Number(count);
+  const resetsAt = new Date(windowStart).getTime() + rule.windowMs;
   return {
-    allowed: count <= rule.limit,
-    count,
+    allowed: n <= rule.limit,
+    count: n,
     retryAfterSeconds: Math.max(1, Math.ceil((resetsAt - now.getTime()) / 1000)),
   };
 }

@@ -41,8 +41,9 @@ const OPTIONS = {
     // "parti" finds partition; one-letter and two-letter words only match exactly, except the
     // word being typed (the last one), so as-you-type results appear from the second letter.
     prefix: (term: string, index: number, terms: string[]) => term.length >= 3 || (index === terms.length - 1 && term.length >= 2),
-    // One typo in words of 4 to 7 letters, two from 8 ("consistancy", "idempotnecy").
-    fuzzy: (term: string) => (term.length >= 4 ? 0.25 : false),
+    // One typo in words of 4 to 7 letters, two from 8 ("consistancy", "idempotnecy"). Whole numbers are
+    // edit distances; a fraction would round up (0.25 × 6 letters = 2 typos, so "partit" found "part").
+    fuzzy: (term: string) => (term.length >= 8 ? 2 : term.length >= 4 ? 1 : false),
     maxFuzzy: 2,
   },
 };

@@ -72,6 +72,8 @@ describe('queries', () => {
     expect(slugs('parti')).toEqual(['network-partitions', 'quorum-heading', 'body-only']);
     expect(slugs('partitoin')).toEqual(['quorum-heading', 'body-only']);
     expect(slugs('majorty')).toEqual(['quorum-heading']);
+    // One typo below eight letters, not two: "majxrty" is two edits from majority.
+    expect(slugs('majxrty')).toEqual([]);
     // Two letters match exactly, except the word being typed.
     expect(slugs('pg')).toEqual(['network-partitions']);
   });

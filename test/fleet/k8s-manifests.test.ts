@@ -48,11 +48,17 @@ function only(kind: string): Manifest {
   return found[0]!;
 }
 
+function named(kind: string, name: string): Manifest {
+  const found = manifests.filter((manifest) => manifest.kind === kind && manifest.metadata.name === name);
+  expect(found, `exactly one ${kind} ${name}`).toHaveLength(1);
+  return found[0]!;
+}
+
 function kustomization(relativeDir: string): Manifest {
   return parseFile(path.join(k8sDir, relativeDir, 'kustomization.yaml'))[0]!;
 }
 
-const deployment = only('Deployment');
+const deployment = named('Deployment', 'publication');
 const podSpec = deployment.spec.template.spec;
 const web = podSpec.containers[0];
 const configMap = only('ConfigMap');
@@ -66,7 +72,7 @@ const secondsToMs = (value: number) => value * 1000;
 describe('every manifest', () => {
   it('parses, names its kind and apiVersion, and leaves the namespace to the caller', () => {
     expect(manifests.map((manifest) => manifest.kind).sort()).toEqual(
-      ['ConfigMap', 'CronJob', 'Deployment', 'HorizontalPodAutoscaler', 'Job', 'PodDisruptionBudget', 'Secret', 'Service'],
+      ['ConfigMap', 'CronJob', 'Deployment', 'Deployment', 'HorizontalPodAutoscaler', 'Job', 'PodDisruptionBudget', 'Secret', 'Service', 'Service'],
     );
     for (const manifest of manifests) {
       expect(manifest.apiVersion, JSON.stringify(manifest.metadata)).toMatch(/^(v1|[a-z.]+\/v[0-9a-z]+)$/);
@@ -78,7 +84,8 @@ describe('every manifest', () => {
 
   it('uses the stable API versions', () => {
     expect(deployment.apiVersion).toBe('apps/v1');
-    expect(only('Service').apiVersion).toBe('v1');
+    for (const service of manifests.filter((manifest) => manifest.kind === 'Service')) expect(service.apiVersion).toBe('v1');
+    expect(named('Deployment', 'publication-cache').apiVersion).toBe('apps/v1');
     expect(only('PodDisruptionBudget').apiVersion).toBe('policy/v1');
     expect(only('HorizontalPodAutoscaler').apiVersion).toBe('autoscaling/v2');
     expect(job.apiVersion).toBe('batch/v1');
@@ -221,13 +228,14 @@ describe('ConfigMap and Secret', () => {
     const { env, issues } = parseEnv({ ...configMap.data, ...real });
     expect(issues).toEqual([]);
     expect(newsletterConfigProblems(env, issues)).toEqual([]);
-    expect(env.TRUSTED_PROXY_HOPS).toBe(1);
+    // The Ingress controller and the cache tier append to X-Forwarded-For.
+    expect(env.TRUSTED_PROXY_HOPS).toBe(2);
   });
 });
 
 describe('Service, PodDisruptionBudget, HorizontalPodAutoscaler', () => {
   it('Service selects the pods and targets their named port', () => {
-    const service = only('Service');
+    const service = named('Service', 'publication');
     expect(service.spec.selector).toEqual(podLabels);
     expect(web.ports.map((port: { name: string }) => port.name)).toContain(service.spec.ports[0].targetPort);
   });
@@ -272,7 +280,7 @@ describe('migration Job and outbox CronJob', () => {
     const spec = cronJob.spec.jobTemplate.spec.template.spec;
     const container = spec.containers[0];
     const args = (container.command as string[]).join(' ');
-    const service = only('Service');
+    const service = named('Service', 'publication');
     expect(args).toContain(`http://${service.metadata.name}/api/newsletter/outbox`);
     expect(args).toMatch(/method: 'POST'/);
     expect(args).toMatch(/'Bearer ' \+ process\.env\.CRON_SECRET/);

@@ -1,59 +1,39 @@
 /**
- * The fleet's balancer: nginx (testing/nginx.ts) in front of the instances, its upstream kept in
- * step with their readiness (Rotation, as a Service does with its endpoints), and the client that
- * sends the test's requests through it and records, for each, which instance answered (Sample).
+ * The fleet's balancer: nginx (testing/nginx.ts) running the shipped cache tier configuration in
+ * front of the instances, its upstream kept in step with their readiness (Rotation, as a Service
+ * does with its endpoints), and the client that sends the test's requests through it and records,
+ * for each, which instance answered (Sample).
  */
+import { cacheTierHttp, writeCacheTierIncludes } from '@/testing/cache-tier';
 import { startNginx, type Nginx } from '@/testing/nginx';
-import { httpRequest } from '@/testing/http';
+import { httpRequest, type HttpAnswer } from '@/testing/http';
 import { sleep, within } from '@/testing/wait';
 import type { Instance } from './instance';
 
-/** nginx's http block: round robin over the instances, `down` for those out of rotation. */
+/**
+ * nginx's http block: the shipped cache tier (deploy/k8s/cache-tier/cache.conf, testing/cache-tier.ts)
+ * with, as its `upstream publication`, round robin over the instances, `down` for those out of
+ * rotation. In Kubernetes that upstream is the app's Service; here nginx is both.
+ */
 function upstreamConfig(dir: string, port: number, instances: Instance[], out: ReadonlySet<string>): string {
-  return `  # One line per request, written as it completes: the test reads it to learn which instance a
-  # request went to when the answer never reached the client (the instance died mid-answer).
-  log_format fleet '$http_x_request_id $status upstream=$upstream_addr upstream_status=$upstream_status';
-  access_log ${dir}/access.log fleet;
-  # The client's request id when it sends one (the test does), nginx's own otherwise.
-  map $http_x_request_id $fleet_request_id {
-    "" $request_id;
-    default $http_x_request_id;
-  }
-
-  # Round robin (nginx's default) over the instances whose readiness answers 200 (the others are
-  # "down": see Rotation). max_fails=0: no instance is benched for a while after one refused
-  # connection; such a request is retried on the next instance instead (proxy_next_upstream).
-  upstream publication {
+  // Round robin (nginx's default) over the instances whose readiness answers 200 (the others are
+  // "down": see Rotation). max_fails=0: no instance is benched for a while after one refused
+  // connection; such a request is retried on the next instance instead (the shipped
+  // proxy_next_upstream).
+  const upstream = `  upstream publication {
 ${instances.map((instance) => `    server ${instance.address} max_fails=0${out.has(instance.name) ? ' down' : ''};`).join('\n')}
-  }
-
-  server {
-    listen 127.0.0.1:${port};
-    location / {
-      proxy_pass http://publication;
-      # No upstream keepalive: one connection per request, closed after it.
-      proxy_http_version 1.1;
-      proxy_set_header Connection close;
-      proxy_set_header Host $http_host;
-      # The test names each request's client (so rate limits see distinct clients); a real
-      # balancer would set $remote_addr here. The instances trust one hop (TRUSTED_PROXY_HOPS=1).
-      proxy_set_header X-Forwarded-For $http_x_fleet_client_ip;
-      proxy_set_header X-Request-Id $fleet_request_id;
-      # A refused connection or a connect timeout goes to the next instance (POSTs too: nothing was
-      # sent yet). A request already sent to an instance that then dies is not replayed: 502.
-      proxy_next_upstream error timeout;
-      proxy_next_upstream_tries 3;
-      proxy_connect_timeout 2s;
-      proxy_read_timeout 30s;
-      add_header X-Upstream $upstream_addr always;
-    }
   }`;
+  return cacheTierHttp(dir, port, upstream);
 }
+
+/** The proof's own addition to the shipped server block: which instance answered (none on a hit). */
+const FLEET_INCLUDES = { 'fleet.conf': 'add_header X-Upstream $upstream_addr always;\n' };
 
 export function startBalancer(port: number, instances: Instance[]): Promise<Nginx> {
   return startNginx({
     port,
     http: (dir, listen) => upstreamConfig(dir, listen, instances, new Set()),
+    prepare: (dir) => writeCacheTierIncludes(dir, FLEET_INCLUDES),
     readyPath: '/api/health/live',
     readyStatus: (status) => status === 200,
   });
@@ -181,6 +161,9 @@ export type Sample = {
 export const describeSample = (s: Sample) =>
   `${s.id} ${s.kind} ${s.path}${s.email ? ` ${s.email}` : ''} ip=${s.ip} -> ${s.status || s.error} via ${s.tried.join('>') || '-'} (${s.endedAt - s.startedAt} ms)`;
 
+/** An answer through the tier: `cache` is its X-Cache-Status, `upstream` the instance that answered ('-' on a hit). */
+export type Fetched = { id: string; answer: HttpAnswer; cache: string; upstream: string };
+
 /** nginx's list of upstreams: "a, b" when it retried; "a : b" after an internal redirect. */
 const upstreamList = (value: string) => value.split(/\s*,\s*|\s+:\s+/).map((address) => address.trim()).filter(Boolean);
 
@@ -215,7 +198,9 @@ export class Balancer {
         method: kind === 'signup' ? 'POST' : 'GET',
         headers: {
           'x-request-id': sample.id,
-          'x-fleet-client-ip': ip,
+          // The test plays the Ingress in front of the tier: it names the client, the tier
+          // appends the Ingress's address, the instances skip both (TRUSTED_PROXY_HOPS=2).
+          'x-forwarded-for': ip,
           accept: kind === 'signup' ? 'application/json' : 'text/html, application/xml',
           ...(kind === 'signup' ? { 'content-type': 'application/json' } : {}),
         },
@@ -232,6 +217,20 @@ export class Balancer {
     }
     sample.endedAt = Date.now();
     return sample;
+  }
+
+  /** One GET (or `method`) through the tier with `headers`, as the cache proof needs it: the whole answer, its cache status and instance. */
+  async send(pathname: string, headers: Record<string, string> = {}, method = 'GET', body?: string): Promise<Fetched> {
+    const id = `fp-${this.runId}-${++this.requests}`;
+    const answer = await httpRequest(`${this.nginx.url}${pathname}`, {
+      method,
+      headers: { 'x-request-id': id, 'x-forwarded-for': this.nextClientIp(), ...headers },
+      body,
+      timeoutMs: this.timeoutMs,
+    });
+    const header = (name: string) => String(answer.headers[name] ?? '');
+    const last = upstreamList(header('x-upstream')).at(-1);
+    return { id, answer, cache: header('x-cache-status') || '(none)', upstream: last ? (this.nameOf.get(last) ?? last) : '-' };
   }
 
   signup(email: string, ip?: string): Promise<Sample> {
