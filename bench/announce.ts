@@ -11,10 +11,12 @@
  *   time, and this process's resident memory sampled every 5 ms (peak minus the level before), so
  *   "memory stays flat" reads as the same small growth at 10× the subscribers;
  * - an announce run that finds nothing new (the common case after a deploy);
- * - sending for `seconds` through lib/announce/sender.ts with its default pacing (2 requests per
- *   second) to the fake Resend API rate-limited to 2 requests per second (sliding window, 429 with
- *   Retry-After beyond it), batches of 100: emails accepted per second against the theoretical
- *   200, the 429s, and duplicates at the fake (must be 0).
+ * - sending for `seconds` through lib/outbox/batches.ts with its default pacing (the bucket in
+ *   Postgres every instance shares, 2 requests per second) to the fake Resend API rate-limited to
+ *   2 requests per second (sliding window, 429 with Retry-After beyond it), batches of 100: emails
+ *   accepted per second against the theoretical 200, the 429s, and duplicates at the fake (must be 0);
+ * - then three sender processes (testing/outbox-sender/) at once for `seconds`, sharing that one
+ *   limit through Postgres: their combined rate at the fake, 429s and duplicates.
  * The fake runs as its own process (testing/fake-resend/cli.ts), as in e2e: in this process its
  * clock would stamp arrivals whenever the sender's event loop let it, and its sliding window would
  * see jitter the real provider does not.
@@ -25,14 +27,14 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { announceNewArticles } from '../lib/announce/enqueue';
-import { TokenBucket } from '../lib/announce/pacer';
-import { sendAnnouncementBatches, SENDER_DEFAULTS } from '../lib/announce/sender';
+import { sendBatches } from '../lib/outbox/batches';
 import { createPrismaClient } from '../lib/db';
 import { applyMigrations } from '../lib/db/migrate';
 import { ResendTransport } from '../lib/email/resend-transport';
 import { newsletterSecret } from '../lib/env';
 import type { PrismaClient } from '../lib/generated/prisma/client';
 import { startFakeResendProcess } from '../testing/fake-resend/process';
+import { runSenderFleet } from '../testing/outbox-sender/fleet';
 import { createDatabase } from '../testing/postgres';
 import { bytes, num, seconds as secs, table } from './lib/stats';
 
@@ -153,16 +155,15 @@ export async function runAnnounceBench(options: AnnounceBenchOptions): Promise<A
       ['Announce run with nothing new', secs(idle.ms, 2), `queued ${num(idle.value.queued)}; RSS +${bytes(idle.rssPeak - idle.rssBefore)}`],
     );
 
-    // Sending: default pacing against a provider that allows 2 requests per second.
+    // Sending: default pacing (shared, in Postgres) against a provider that allows 2 requests per second.
     await fake.rateLimit({ requestsPerSecond: 2 });
     const transport = new ResendTransport({ apiKey: API_KEY, from: 'Bench <bench@example.com>', baseUrl: fake.url });
-    const limiter = new TokenBucket({ requestsPerSecond: SENDER_DEFAULTS.requestsPerSecond });
     const controller = new AbortController();
     log(`sending for ${options.seconds} s`);
     const loadBefore = loadavg()[0]!;
     const started = performance.now();
     const timer = setTimeout(() => controller.abort(), options.seconds * 1000);
-    const totals = await sendAnnouncementBatches({ transport, db, secret, limiter, signal: controller.signal });
+    const totals = await sendBatches({ transport, db, secret, signal: controller.signal });
     clearTimeout(timer);
     const elapsed = (performance.now() - started) / 1000;
 
@@ -194,6 +195,28 @@ export async function runAnnounceBench(options: AnnounceBenchOptions): Promise<A
         'Duplicates at the fake (same recipient and subject twice)',
         num(dupes),
         `${dupes === 0 ? 'OK' : 'WRONG'}; rows marked SENT: ${num(sentRows)} = deliveries ${num(deliveries.length)}${sentRows === deliveries.length ? '' : ' (MISMATCH)'}`,
+      ],
+    );
+
+    // Three instances at once, sharing the provider's limit through Postgres.
+    await fake.reset();
+    await fake.rateLimit({ requestsPerSecond: 2 });
+    log(`three senders for ${options.seconds} s`);
+    const fleetLoad = loadavg()[0]!;
+    const fleet = await runSenderFleet({ count: 3, databaseUrl: url, resendUrl: fake.url, apiKey: API_KEY, secret, seconds: options.seconds, fake });
+    const sentAfter = Number(
+      (await db.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM outbox_emails WHERE status = 'SENT'`))[0]!.n,
+    );
+    rows.push(
+      [
+        'Send rate, three instances sharing the limit (pacing in Postgres)',
+        `${num(fleet.emailsPerSecond, 1)} emails/s`,
+        `steady ${num((fleet.steadyRequestsPerSecond / 2) * 100, 1)}% of the limit (target ≥ 95%), whole run ${num((fleet.requestsPerSecond / 2) * 100, 1)}%; ${num(fleet.accepted.length)} requests (${fleet.senders.map((s) => s.requests).join(' + ')}), at most ${num(fleet.maxInOneSecond)} in one second, 429s: ${num(fleet.rateLimited)}; load ${num(fleetLoad, 1)} → ${num(loadavg()[0]!, 1)}`,
+      ],
+      [
+        'Duplicates, three instances',
+        num(fleet.duplicates),
+        `${fleet.duplicates === 0 ? 'OK' : 'WRONG'}; rows marked SENT: ${num(sentAfter - sentRows)} = deliveries ${num(fleet.deliveries)}${sentAfter - sentRows === fleet.deliveries ? '' : ' (MISMATCH)'}`,
       ],
     );
     return { header: ANNOUNCE_BENCH_HEADER, rows };

@@ -92,11 +92,21 @@ export const envSchema = z.object({
   SHUTDOWN_DRAIN_SECONDS: z.preprocess(emptyAsUnset, z.coerce.number().min(0).max(120).optional()),
   /**
    * Seconds a claim on a per-email outbox row (confirmation, welcome) lasts: after it, another
-   * instance takes over the rows a dead one held (lib/newsletter/outbox.ts; announcement batches
+   * instance takes over the rows a dead one held (lib/outbox/rows.ts; announcement batches
    * keep their own lease). Unset: 120. Keep it far above a batch's sends (3 rounds of at most
    * 10 s); the fleet proof shortens it so a killed instance's claims come back within its run.
    */
   OUTBOX_LEASE_SECONDS: z.preprocess(emptyAsUnset, z.coerce.number().int().min(1).max(3600).optional()),
+  /**
+   * The provider's request limit, shared by every instance (lib/outbox/pacing.ts keeps the bucket in
+   * Postgres). Unset: 2, Resend's default per team. Raise it only when Resend raised your limit.
+   */
+  OUTBOX_PROVIDER_REQUESTS_PER_SECOND: z.preprocess(emptyAsUnset, z.coerce.number().positive().max(1000).optional()),
+  /**
+   * Percent added to the interval between provider requests, so they are spread evenly (the window
+   * rule in lib/outbox/pacing.ts, not this margin, keeps the fleet within the limit). Unset: 0.5.
+   */
+  OUTBOX_PACING_MARGIN_PERCENT: z.preprocess(emptyAsUnset, z.coerce.number().min(0).max(50).optional()),
   /**
    * How many proxies stand in front of the app and append to X-Forwarded-For (lib/http/client-address.ts).
    * 0: none, the socket's address is the client's (a client-sent X-Forwarded-For is ignored);

@@ -5,8 +5,9 @@ import type { PrismaClient } from '../generated/prisma/client';
 import { announceNewArticles, DIGEST_THRESHOLD, type AnnounceResult } from './enqueue';
 import { ArticleNotAnnounceableError } from './errors';
 import { createProgress, type ProgressCounts, type ProgressStream } from './progress';
-import type { TokenBucket } from './pacer';
-import { defaultSenderId, pendingAnnouncementEmails, releaseBatchClaims, sendAnnouncementBatches, type SenderTotals } from './sender';
+import type { Pacer } from '../outbox/pacing';
+import { pendingAnnouncementEmails, releaseBatchClaims, sendBatches, type SenderTotals } from '../outbox/batches';
+import { defaultWorkerId } from '../outbox/worker-id';
 
 /**
  * `npm run announce`: what scripts/announce.ts runs, kept here so tests drive it with their own
@@ -37,7 +38,7 @@ export type AnnounceCommandOptions = {
   stderr: ProgressStream;
   secret?: string;
   now?: () => Date;
-  limiter?: TokenBucket;
+  limiter?: Pacer;
   signal?: AbortSignal;
   workerId?: string;
 };
@@ -152,12 +153,12 @@ export async function runAnnounceCommand(options: AnnounceCommandOptions): Promi
   }
   if (pendingBefore > plan.queued) say(`Also sending ${plural(pendingBefore - plan.queued, 'email')} queued earlier and not sent yet.`);
 
-  const workerId = options.workerId ?? `announce:${defaultSenderId()}`;
+  const workerId = options.workerId ?? `announce:${defaultWorkerId()}`;
   const progress = createProgress(options.stderr, pendingBefore);
   const counts: ProgressCounts = { sent: 0, cancelled: 0, failed: 0, retried: 0, rateLimited: 0 };
   let totals: SenderTotals;
   try {
-    totals = await sendAnnouncementBatches({
+    totals = await sendBatches({
       transport: options.transport,
       db: options.db,
       workerId,

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { getDb } from '../db';
 import type { Prisma, PrismaClient } from '../generated/prisma/client';
-import type { AnnouncementPayload, DigestPayload } from '../newsletter/messages';
+import type { AnnouncementPayload, DigestPayload } from '../outbox/templates';
 import {
   articleUrl,
   findUnannounced,
@@ -11,7 +11,10 @@ import {
   type AnnounceableArticle,
   type ContentOptions,
 } from './articles';
+import { PROVIDER_BATCH_SIZE } from '../outbox/write';
 import { log } from './log';
+
+
 
 /**
  * Queueing the emails about newly published articles: one email per confirmed, non-suppressed
@@ -20,7 +23,7 @@ import { log } from './log';
  * - An Announcement row per article (unique slug) says "this article has been dealt with". A run
  *   takes an article by inserting its row (INSERT … ON CONFLICT DO NOTHING RETURNING): a second run or
  *   instance waits for the first's transaction and then gets nothing back, so it queues nothing.
- * - The recipients are chosen and queued by ONE statement per email: INSERT … SELECT … FROM
+ * - The recipients are chosen and queued by ONE statement per email (batches included): INSERT … SELECT … FROM
  *   subscribers WHERE status = 'CONFIRMED' AND NOT EXISTS (suppression) into announcement_deliveries
  *   (unique announcement + subscriber: the exactly-once gate, ON CONFLICT DO NOTHING), and the rows
  *   that passed the gate into the outbox in the same statement. No subscriber is loaded into this
@@ -313,22 +316,33 @@ async function queueEmails(
        FROM recipients r CROSS JOIN unnest($2::uuid[]) AS a(id)
        ON CONFLICT (announcement_id, subscriber_id) DO NOTHING
        RETURNING subscriber_id, outbox_email_id
-     ), passed AS (
-       SELECT DISTINCT subscriber_id, outbox_email_id FROM gated
+     ), passed AS MATERIALIZED (
+       -- Numbered in id order, a hundred to a provider batch (the sender lists a batch's emails in id order too).
+       SELECT d.subscriber_id, d.outbox_email_id, (row_number() OVER (ORDER BY d.outbox_email_id) - 1) / $6::int AS n
+       FROM (SELECT DISTINCT subscriber_id, outbox_email_id FROM gated) AS d
+     ), batch_ids AS MATERIALIZED (
+       SELECT k.n, gen_random_uuid() AS id FROM (SELECT DISTINCT n FROM passed) AS k
+     ), batches AS (
+       INSERT INTO outbox_batches (id, kind, idempotency_key, status, attempts, next_attempt_at, created_at)
+       SELECT b.id, $3::outbox_kind, 'outbox-batch/' || b.id::text, 'QUEUED', 0, $1::timestamptz, $1::timestamptz
+       FROM batch_ids b
+       RETURNING 1
      ), queued AS (
-       INSERT INTO outbox_emails (id, kind, subscriber_id, to_address, payload, dedupe_key, status, attempts, next_attempt_at, created_at)
+       INSERT INTO outbox_emails (id, kind, subscriber_id, to_address, payload, dedupe_key, status, attempts, next_attempt_at, created_at, batch_id)
        SELECT p.outbox_email_id, $3::outbox_kind, p.subscriber_id, r.email, $4::jsonb, $5 || p.subscriber_id::text,
-              'QUEUED', 0, $1::timestamptz, $1::timestamptz
-       FROM passed p JOIN recipients r ON r.id = p.subscriber_id
+              'QUEUED', 0, $1::timestamptz, $1::timestamptz, b.id
+       FROM passed p JOIN recipients r ON r.id = p.subscriber_id JOIN batch_ids b ON b.n = p.n
        ON CONFLICT (dedupe_key) DO NOTHING
        RETURNING 1
      )
-     SELECT (SELECT count(*) FROM queued)::int AS queued, (SELECT count(*) FROM passed)::int AS recipients`,
+     SELECT (SELECT count(*) FROM queued)::int AS queued, (SELECT count(*) FROM passed)::int AS recipients,
+            (SELECT count(*) FROM batches)::int AS batches`,
     now,
     announcementIds,
     kind,
     JSON.stringify(payload),
     dedupePrefix,
+    PROVIDER_BATCH_SIZE,
   );
   return { queued: Number(rows[0]?.queued ?? 0), recipients: Number(rows[0]?.recipients ?? 0) };
 }

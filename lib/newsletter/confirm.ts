@@ -2,10 +2,11 @@ import type { SubscriberStatus } from '../generated/prisma/client';
 import { requireNewsletterSecret } from './config';
 import { scheduleImmediateSend } from './immediate';
 import { log } from './log';
-import { newestArticlesForWelcome, type WelcomePayload } from './messages';
+import { newestArticlesForWelcome, type WelcomePayload } from '../outbox/templates';
 import { enforceTokenRouteLimit, nowOf, TRANSACTION_OPTIONS, withDatabase, type ServiceOptions, type Tx } from './service-context';
 import { hashesEqual, hashToken, isWellFormedToken } from './tokens';
 import type { PrismaClient } from '../generated/prisma/client';
+import { writeOutboxRow } from '../outbox/write';
 
 /** The second half of double opt-in: the link's page reads the token, its button's POST confirms. */
 
@@ -79,19 +80,8 @@ export async function confirmSubscription(token: string, options: ServiceOptions
         data: { status: 'CONFIRMED', confirmedAt: now, unsubscribedAt: null },
       });
       const payload: WelcomePayload = { articles: newestArticlesForWelcome() };
-      const row = await tx.outboxEmail.create({
-        data: {
-          kind: 'WELCOME',
-          subscriberId: subscriber.id,
-          toAddress: subscriber.email,
-          payload,
-          dedupeKey: `welcome:${subscriber.id}:${now.getTime()}`,
-          nextAttemptAt: now,
-          createdAt: now,
-        },
-        select: { id: true },
-      });
-      return { status: 'confirmed', outboxId: row.id };
+      const rowId = await writeOutboxRow(tx, { template: 'WELCOME', subscriberId: subscriber.id, to: subscriber.email, payload, dedupeKey: `welcome:${subscriber.id}:${now.getTime()}`, now });
+      return { status: 'confirmed', outboxId: rowId };
     }, TRANSACTION_OPTIONS);
     log.info('confirm', { outcome: result.status, outbox: result.outboxId });
     if (result.outboxId && options.sendImmediately !== false) scheduleImmediateSend([result.outboxId], { db });

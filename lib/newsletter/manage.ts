@@ -3,10 +3,11 @@ import { maskEmail } from '../format';
 import { requireNewsletterSecret } from './config';
 import { scheduleImmediateSend } from './immediate';
 import { log } from './log';
-import { DATA_LINK_TTL_MINUTES, type DataLinkPayload } from './messages';
+import { DATA_LINK_TTL_MINUTES, type DataLinkPayload } from '../outbox/templates';
 import { DATA_LINK_RATE_LIMIT } from './rate-limit';
 import { enforceRateLimit, enforceTokenRouteLimit, nowOf, TRANSACTION_OPTIONS, withDatabase, type ServiceOptions } from './service-context';
 import { generateConfirmationToken, isWellFormedToken, sealToken, verifyManageToken } from './tokens';
+import { writeOutboxRow } from '../outbox/write';
 
 /**
  * What the link in every email can do (the manage token): show the subscriber's page, unsubscribe
@@ -101,19 +102,8 @@ export async function requestDataLink(
         select: { id: true },
       });
       const payload: DataLinkPayload = { sealedToken: sealToken(dataToken, secret, 'data-link'), purpose, expiresInMinutes: DATA_LINK_TTL_MINUTES };
-      const row = await tx.outboxEmail.create({
-        data: {
-          kind: 'DATA_LINK',
-          subscriberId: subscriber.id,
-          toAddress: subscriber.email,
-          payload,
-          dedupeKey: `data-link:${tokenRow.id}`,
-          nextAttemptAt: now,
-          createdAt: now,
-        },
-        select: { id: true },
-      });
-      return row.id;
+      const rowId = await writeOutboxRow(tx, { template: 'DATA_LINK', subscriberId: subscriber.id, to: subscriber.email, payload, dedupeKey: `data-link:${tokenRow.id}`, now });
+      return rowId;
     }, TRANSACTION_OPTIONS);
     log.info('data-link', { subscriber: id, purpose, outbox: outboxId });
     if (options.sendImmediately !== false) scheduleImmediateSend([outboxId], { db });

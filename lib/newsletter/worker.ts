@@ -1,4 +1,4 @@
-import { releaseBatchClaims, sendAnnouncementBatches, type SenderTotals } from '../announce/sender';
+import { releaseBatchClaims, sendBatches, type SenderTotals } from '../outbox/batches';
 import { getEmailTransport, type BatchEmailTransport, type EmailTransport } from '../email';
 import { env } from '../env';
 import { getDb, isDatabaseUnavailableError } from '../db';
@@ -6,13 +6,13 @@ import type { PrismaClient } from '../generated/prisma/client';
 import { runCleanup, type CleanupResult } from './cleanup';
 import { newsletterReadinessProblems, requireNewsletterSecret } from './config';
 import { log, logThrottled } from './log';
-import { defaultWorkerId, OUTBOX_DEFAULTS, processOutboxBatch, releaseClaims, type OutboxBatchResult } from './outbox';
+import { defaultWorkerId, OUTBOX_DEFAULTS, processOutboxBatch, releaseClaims, type OutboxBatchResult } from '../outbox/rows';
 import { processSingleton } from '../process-singleton';
 
 /**
  * The outbox loop inside the server process (started from instrumentation.ts). Every few seconds
  * it claims a batch and sends it; when a batch comes back full it goes again at once. The same
- * step sends up to ANNOUNCE_BATCHES_PER_STEP batches of announcement emails (lib/announce/sender.ts,
+ * step sends up to ANNOUNCE_BATCHES_PER_STEP batches of announcement emails (lib/outbox/batches.ts,
  * 100 per provider request, paced to the provider's limit) and deletes stale pending signups (at
  * most every CLEANUP_INTERVAL_MS per process).
  * stopOutboxWorker() lets the current batch finish, hands back any claim still held, and stops.
@@ -74,7 +74,7 @@ export async function runOutboxWorkerStep(options: WorkerStepOptions): Promise<W
   });
   const announcements =
     hasBatchEndpoint(transport)
-      ? await sendAnnouncementBatches({
+      ? await sendBatches({
           transport,
           db,
           workerId: options.workerId,

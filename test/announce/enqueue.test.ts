@@ -143,7 +143,9 @@ describe('exactly once', () => {
     const rows = await t.prisma.outboxEmail.findMany({ orderBy: { toAddress: 'asc' } });
     expect(rows.map((row) => row.toAddress)).toEqual(['ok-2@example.com', 'ok-3@example.com', 'ok-4@example.com']);
     for (const row of rows) {
-      expect(row).toMatchObject({ kind: 'ANNOUNCEMENT', status: 'QUEUED', batchKey: null });
+      // Provider batches are formed with the rows now (set-based, in the same statement), not at the first claim.
+      expect(row).toMatchObject({ kind: 'ANNOUNCEMENT', status: 'QUEUED', batchId: rows[0]!.batchId });
+      expect(row.batchId).not.toBeNull();
       expect(row.dedupeKey).toBe(`announcement:new-one:${row.subscriberId}`);
       expect(row.payload).toEqual({
         title: 'Fresh',

@@ -14,7 +14,7 @@ vi.mock('@/lib/db', async (importOriginal) =>
 import { POST } from '@/app/api/announce/route';
 import { publishedArticles } from '@/lib/announce/articles';
 import { runAnnounceCommand } from '@/lib/announce/command';
-import { TokenBucket } from '@/lib/announce/pacer';
+import { TokenBucket } from '@/lib/outbox/token-bucket';
 import { runOutboxWorkerStep } from '@/lib/newsletter/worker';
 import { duplicates, outboxStatusCounts, startAnnounceEnv, type AnnounceTestEnv } from './support';
 

@@ -9,8 +9,8 @@ vi.mock('@/lib/db', async (importOriginal) =>
 );
 
 import { announceNewArticles } from '@/lib/announce/enqueue';
-import { TokenBucket } from '@/lib/announce/pacer';
-import { pendingAnnouncementEmails, releaseBatchClaims, SENDER_DEFAULTS } from '@/lib/announce/sender';
+import { TokenBucket } from '@/lib/outbox/token-bucket';
+import { pendingAnnouncementEmails, releaseBatchClaims, SENDER_DEFAULTS } from '@/lib/outbox/batches';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { unsubscribe } from '@/lib/newsletter/service';
 import { suppressAddresses } from '@/lib/newsletter/suppression';
@@ -77,9 +77,12 @@ describe('batches', () => {
     expect(requests.map((r) => (r.body as unknown[]).length).sort()).toEqual([100, 100, 50]);
     const keys = requests.map((r) => r.headers['idempotency-key']);
     expect(new Set(keys).size).toBe(3);
-    for (const key of keys) expect(key).toMatch(/^announce-batch\/[0-9a-f]{64}$/);
+    for (const key of keys) expect(key).toMatch(/^outbox-batch\/[0-9a-f-]{36}$/);
     const rows = await t.prisma.outboxEmail.findMany();
-    expect(new Set(rows.map((row) => row.batchKey))).toEqual(new Set(keys));
+    const batches = await t.prisma.outboxBatch.findMany();
+    expect(new Set(batches.map((batch) => batch.idempotencyKey))).toEqual(new Set(keys));
+    expect(new Set(rows.map((row) => row.batchId))).toEqual(new Set(batches.map((batch) => batch.id)));
+    expect(batches.every((batch) => batch.status === 'SENT' && batch.claimedBy === null)).toBe(true);
     expect(rows.every((row) => row.status === 'SENT' && row.providerMessageId && row.claimedBy === null)).toBe(true);
 
     const deliveries = t.fake.deliveries();
@@ -129,7 +132,10 @@ describe('a sender that dies mid-run', () => {
     expect(t.fake.deliveries()).toHaveLength(30);
     const row = await t.prisma.outboxEmail.findFirstOrThrow();
     expect(row).toMatchObject({ status: 'SENDING', claimedBy: null, attempts: 1 });
-    expect(row.claimedUntil!.getTime()).toBeGreaterThan(Date.now());
+    // The retry time is the batch's next_attempt_at (no longer the row's lease column).
+    const batch = await t.prisma.outboxBatch.findFirstOrThrow();
+    expect(batch).toMatchObject({ status: 'QUEUED', claimedBy: null, leaseUntil: null, attempts: 1 });
+    expect(batch.nextAttemptAt.getTime()).toBeGreaterThan(Date.now());
 
     // Retried while the first request is still being answered: "in progress" (409), the rows wait again.
     const during = await t.send({ now: later(SenderRetryCeilingMs) });
@@ -227,8 +233,9 @@ describe('unsubscribes and suppressions after the enqueue', () => {
     t.fake.failNext(1, { status: 500 });
     const first = await t.send({ concurrency: 1, maxBatches: 1 });
     expect(first).toMatchObject({ retried: 100, sent: 0 });
-    const batchRows = await t.prisma.outboxEmail.findMany({ where: { batchKey: { not: null } }, orderBy: { toAddress: 'asc' } });
-    const queuedRows = await t.prisma.outboxEmail.findMany({ where: { batchKey: null }, orderBy: { toAddress: 'asc' } });
+    // Every row has its batch from the enqueue on: the waiting batch's rows are the SENDING ones.
+    const batchRows = await t.prisma.outboxEmail.findMany({ where: { status: 'SENDING' }, orderBy: { toAddress: 'asc' } });
+    const queuedRows = await t.prisma.outboxEmail.findMany({ where: { status: 'QUEUED' }, orderBy: { toAddress: 'asc' } });
     expect(batchRows).toHaveLength(100);
 
     // One in the waiting batch unsubscribes, one is suppressed (a bounce); one still QUEUED unsubscribes.

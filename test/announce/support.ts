@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
-import { TokenBucket } from '@/lib/announce/pacer';
-import { sendAnnouncementBatches, type SenderOptions } from '@/lib/announce/sender';
+import { TokenBucket } from '@/lib/outbox/token-bucket';
+import { sendAnnouncementBatches, type SenderOptions } from '@/lib/outbox/batches';
 import { newsletterSecret } from '@/lib/env';
 import type { FakeDelivery } from '../../testing/fake-resend/server';
 import type { HoistedTestState } from '../newsletter/email-env';
@@ -75,7 +75,7 @@ export async function startAnnounceEnv(state: HoistedTestState): Promise<Announc
     async reset() {
       base.fake.reset();
       await prisma.$executeRawUnsafe(
-        'TRUNCATE announcement_deliveries, announcements, announcement_switch, outbox_emails, suppressions, subscribers CASCADE',
+        'TRUNCATE announcement_deliveries, announcements, announcement_switch, outbox_emails, outbox_batches, provider_pacing, suppressions, subscribers CASCADE',
       );
     },
     send(options = {}) {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createProgress } from '@/lib/announce/progress';
-import { AbortedError, TokenBucket } from '@/lib/announce/pacer';
-import { BatchRenderer } from '@/lib/announce/render';
-import { buildOutgoingEmail, type OutboxRowForSending } from '@/lib/newsletter/messages';
+import { AbortedError, TokenBucket } from '@/lib/outbox/token-bucket';
+import { BatchRenderer } from '@/lib/outbox/batch-render';
+import { buildOutgoingEmail, type OutboxRowForSending } from '@/lib/outbox/templates';
 import { createManageToken, verifyManageToken } from '@/lib/newsletter/tokens';
 
 /** The pieces of announcements that need no database: pacing, per-recipient rendering, progress. */

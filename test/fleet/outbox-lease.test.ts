@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseEnv } from '@/lib/env';
-import { OUTBOX_DEFAULTS, outboxLeaseMs } from '@/lib/newsletter/outbox';
+import { OUTBOX_DEFAULTS, outboxLeaseMs } from '@/lib/outbox/rows';
 
 /**
  * OUTBOX_LEASE_SECONDS: how long an instance's claim on an outbox row lasts before another may take

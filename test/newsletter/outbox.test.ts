@@ -15,7 +15,7 @@ vi.mock('@/lib/db', async (importOriginal) =>
 import { POST as outboxRoute } from '@/app/api/newsletter/outbox/route';
 import { CircuitBreaker, type CircuitState } from '@/lib/email/circuit-breaker';
 import { deleteStalePendingSubscribers, PENDING_RETENTION_MS } from '@/lib/newsletter/cleanup';
-import { OUTBOX_DEFAULTS, processOutboxBatch, releaseClaims, sendOutboxEmail } from '@/lib/newsletter/outbox';
+import { OUTBOX_DEFAULTS, processOutboxBatch, releaseClaims, sendOutboxEmail } from '@/lib/outbox/rows';
 import { confirmSubscription, subscribe, unsubscribe } from '@/lib/newsletter/service';
 import { createManageToken, openSealedToken } from '@/lib/newsletter/tokens';
 import { newsletterSecret } from '@/lib/env';
@@ -225,11 +225,11 @@ describe('claims', () => {
     const [dead, live] = await queueConfirmations(2, c.now());
     await t.prisma.outboxEmail.update({
       where: { id: dead! },
-      data: { status: 'SENDING', claimedBy: 'killed-instance', claimedUntil: new Date(c.ms() - 1_000), attempts: 1 },
+      data: { status: 'SENDING', claimedBy: 'killed-instance', leaseUntil: new Date(c.ms() - 1_000), attempts: 0 }, // a claim counts no attempt (the takeover does)
     });
     await t.prisma.outboxEmail.update({
       where: { id: live! },
-      data: { status: 'SENDING', claimedBy: 'busy-instance', claimedUntil: new Date(c.ms() + 60_000), attempts: 1 },
+      data: { status: 'SENDING', claimedBy: 'busy-instance', leaseUntil: new Date(c.ms() + 60_000), attempts: 0 },
     });
     const result = await processOutboxBatch({ workerId: 'survivor', transport: resendTransport(t.fake), now: c.now, db: t.prisma });
     expect(result).toMatchObject({ claimed: 1, sent: 1 });
@@ -255,7 +255,7 @@ describe('claims', () => {
     const ids = await queueConfirmations(2);
     await t.prisma.outboxEmail.updateMany({
       where: { id: { in: ids } },
-      data: { status: 'SENDING', claimedBy: 'stopping', claimedUntil: new Date(Date.now() + 60_000), attempts: 1 },
+      data: { status: 'SENDING', claimedBy: 'stopping', leaseUntil: new Date(Date.now() + 60_000), attempts: 0 }, // claimed, not yet sent: no attempt counted
     });
     expect(await releaseClaims('stopping', t.prisma)).toBe(2);
     for (const id of ids) expect(await row(id)).toMatchObject({ status: 'QUEUED', claimedBy: null, attempts: 0 });
@@ -309,7 +309,7 @@ describe('what is not sent', () => {
 
     // Unsubscribing cancels QUEUED rows itself; a row already claimed (here: by a worker that then
     // died) is checked again by the worker before it sends.
-    await t.prisma.outboxEmail.update({ where: { id: welcome.id }, data: { status: 'SENDING', claimedBy: 'w', claimedUntil: new Date(Date.now() - 1) } });
+    await t.prisma.outboxEmail.update({ where: { id: welcome.id }, data: { status: 'SENDING', claimedBy: 'w', leaseUntil: new Date(Date.now() - 1) } });
     await unsubscribe(createManageToken(subscriber.id, newsletterSecret()));
     expect((await row(welcome.id)).status).toBe('SENDING');
     const second = await processOutboxBatch({ workerId: 'w2', transport: resendTransport(t.fake), db: t.prisma });

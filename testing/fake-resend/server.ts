@@ -368,7 +368,8 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
         // kept as text in the log
       }
     }
-    const record: FakeResendRequest = { method: req.method ?? 'GET', path, headers, body, status: 0, receivedAt: now() };
+    // Stamped on arrival, the moment the rate-limit window counts (rateLimited(arrivedAt) below).
+    const record: FakeResendRequest = { method: req.method ?? 'GET', path, headers, body, status: 0, receivedAt: arrivedAt };
     requestLog.push(record);
 
     const answer = ((): Answer => {

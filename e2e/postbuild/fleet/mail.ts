@@ -26,7 +26,7 @@ export type Claim = { id: string; claimedUntil: Date };
 export async function claimsHeldBy(db: Db, pid: number): Promise<Claim[]> {
   // claimed_by is host:pid:random (the loop) or immediate:host:pid:random (the send after a signup).
   const { rows } = await db.query<Claim>(
-    `SELECT id::text AS id, claimed_until AS "claimedUntil" FROM outbox_emails WHERE status = 'SENDING' AND claimed_by LIKE $1`,
+    `SELECT id::text AS id, lease_until AS "claimedUntil" FROM outbox_emails WHERE status = 'SENDING' AND claimed_by LIKE $1`,
     [`%:${pid}:%`],
   );
   return rows;
@@ -46,7 +46,7 @@ export async function waitOutboxSettled(db: Db, timeoutMs: number): Promise<void
     );
   } catch (err) {
     const { rows } = await db.query(
-      `SELECT id, status::text, attempts, claimed_by, claimed_until, next_attempt_at, last_error FROM outbox_emails WHERE status IN ('QUEUED', 'SENDING') LIMIT 10`,
+      `SELECT id, status::text, attempts, claimed_by, lease_until, next_attempt_at, last_error FROM outbox_emails WHERE status IN ('QUEUED', 'SENDING') LIMIT 10`,
     );
     throw new Error(`${(err as Error).message}\n${rows.map((row) => JSON.stringify(row)).join('\n')}`);
   }

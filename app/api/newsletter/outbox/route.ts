@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { env, unsetReason } from '@/lib/env';
 import { errorJson, jsonResponse } from '@/lib/newsletter/http';
 import { log } from '@/lib/newsletter/log';
-import { defaultWorkerId } from '@/lib/newsletter/outbox';
+import { defaultWorkerId } from '@/lib/outbox/rows';
 import { runOutboxWorkerStep, WorkerNotReadyError } from '@/lib/newsletter/worker';
 
 /**

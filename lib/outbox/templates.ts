@@ -4,8 +4,8 @@ import { getAllArticles } from '../content/load';
 import type { OutboxKind } from '../generated/prisma/client';
 import { absoluteUrl, paths } from '../site';
 import { log } from './log';
-import { confirmUrl, dataUrl, manageUrl, unsubscribeUrl } from './paths';
-import { createManageToken, openSealedToken } from './tokens';
+import { confirmUrl, dataUrl, manageUrl, unsubscribeUrl } from '../newsletter/paths';
+import { createManageToken, openSealedToken } from '../newsletter/tokens';
 
 /**
  * What an outbox row's `payload` holds per kind, and how a row becomes an email.

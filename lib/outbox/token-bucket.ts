@@ -1,5 +1,11 @@
+import type { Pacer, PacerSlot } from './pacing';
+import { abortableSleep, AbortedError } from './sleep';
+
+export { abortableSleep, AbortedError };
+
 /**
- * An in-process token bucket that paces requests to the provider's batch endpoint (Resend allows
+ * An in-process token bucket (tests, and a process that must pace alone; the fleet shares
+ * lib/outbox/pacing.ts) that paces requests to the provider's batch endpoint (Resend allows
  * 2 requests per second per team). Hand-written: it is a dozen lines of arithmetic, and it needs
  * what the rate-limit packages do not combine: an injectable clock and sleep (tests step time),
  * an abortable wait, and a pause that a 429's Retry-After imposes on every caller at once.
@@ -32,34 +38,13 @@ export type TokenBucketOptions = {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 };
 
-export class AbortedError extends Error {
-  constructor() {
-    super('aborted');
-    this.name = 'AbortError';
-  }
-}
-
-export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(new AbortedError());
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new AbortedError());
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
+// One process alone: nothing to record when a request is answered.
+const IN_PROCESS_SLOT: PacerSlot = { done() {} };
 const BACKOFF_STEP = 0.05;
 const BACKOFF_MAX = 0.25;
 const BACKOFF_DECAY = 0.0025;
 
-export class TokenBucket {
+export class TokenBucket implements Pacer {
   readonly #baseIntervalMs: number;
   readonly #margin: number;
   /** Extra spacing learned from 429s (a fraction of the base interval). */
@@ -94,7 +79,7 @@ export class TokenBucket {
    * synchronously, so concurrent callers are served in call order. A pause that starts while a
    * caller waits (another caller got a 429) sends it to the back of the queue behind the pause.
    */
-  async take(signal?: AbortSignal): Promise<void> {
+  async take(signal?: AbortSignal): Promise<PacerSlot> {
     for (;;) {
       if (signal?.aborted) throw new AbortedError();
       const now = this.#now();
@@ -114,7 +99,7 @@ export class TokenBucket {
         this.#lastGrant = idle ? granted + this.#coldStartMs : granted;
       }
       this.#backoff = Math.max(0, this.#backoff - BACKOFF_DECAY);
-      return;
+      return IN_PROCESS_SLOT;
     }
   }
 

@@ -1,5 +1,5 @@
 import type { OutgoingEmail } from '../email';
-import { buildOutgoingEmail, UnsendableOutboxRowError, type OutboxRowForSending } from '../newsletter/messages';
+import { buildOutgoingEmail, UnsendableOutboxRowError, type OutboxRowForSending } from './templates';
 import { createManageToken } from '../newsletter/tokens';
 
 /**

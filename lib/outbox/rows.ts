@@ -1,21 +1,25 @@
 // Over 300 lines on purpose: the claim, the send and each outcome of a row share one lease, read best in one place.
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
-import { backoffDelayMs, isCircuitOpenFailure, type EmailTransport, type SendResult } from '../email';
+import { isCircuitOpenFailure, type EmailTransport, type SendResult } from '../email';
 import { getDb } from '../db';
 import { env, type Env } from '../env';
 import { Prisma, type OutboxKind, type PrismaClient } from '../generated/prisma/client';
 import { log } from './log';
-import { buildOutgoingEmail, UnsendableOutboxRowError, withoutSecrets } from './messages';
-import { isSuppressed } from './suppression';
+import { decideRetry, failureFacts, RETRY_DEFAULTS } from './retry-policy';
+import { buildOutgoingEmail, UnsendableOutboxRowError, withoutSecrets } from './templates';
+import { defaultWorkerId } from './worker-id';
+
+export { defaultWorkerId };
 
 /**
- * The outbox worker: rows written next to the subscriber change are sent here, by the loop in
- * the server process (worker.ts), by the scheduler route, and right after a signup commits.
+ * One email per provider request (confirmation, welcome, data link): rows written next to the
+ * subscriber change are sent here, by the loop in the server process (lib/newsletter/worker.ts),
+ * by the scheduler route, and right after a signup commits (lib/newsletter/immediate.ts).
  *
  * Claiming: ONE statement, `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED LIMIT n)
  * RETURNING …`, takes rows that are QUEUED and due, or SENDING with an expired lease (their worker
- * died), and marks them SENDING with this worker's id and a lease. Concurrent workers skip rows
+ * died), and marks them SENDING with this worker's id and a lease (`lease_until`; the retry time is
+ * `next_attempt_at`, a separate column). Attempts only go up: taking over a dead worker's claim
+ * counts one, a send the provider answered counts one; an open circuit or a stop count nothing. Concurrent workers skip rows
  * another one holds, and a row claimed a moment ago no longer matches, so no row is claimed twice.
  * Sending: the row id is the Idempotency-Key, so even a send repeated after a lost answer or an
  * expired lease is delivered once. Results are written only while the claim is still ours.
@@ -28,20 +32,14 @@ export const OUTBOX_DEFAULTS = {
   /** How long a claim lasts. Far above a send's 10 s timeout times the rounds a batch needs
    * (batchSize / concurrency), so a live worker never loses its rows; a dead one's come back after it. */
   leaseMs: 2 * 60_000,
-  /** After this many attempts a row is FAILED. With the delays below that is hours of outage;
-   * while the circuit breaker is open rows are released without using up attempts. */
-  maxAttempts: 10,
-  /** Full-jitter exponential backoff: random(0, min(cap, base·2^n)), at least minDelayMs. */
-  backoffBaseMs: 10_000,
-  backoffCapMs: 60 * 60_000,
-  minRetryDelayMs: 1_000,
-  /** When the breaker gives no remaining cool-down (half-open, trial in flight). */
-  circuitOpenDelayMs: 5_000,
+  /** After this many attempts a row is FAILED (lib/outbox/retry-policy.ts decides). */
+  maxAttempts: RETRY_DEFAULTS.maxAttempts,
+  backoffBaseMs: RETRY_DEFAULTS.backoffBaseMs,
 } as const;
 
 /**
  * The kinds sent here, one request per row. ANNOUNCEMENT and DIGEST rows go out in provider batches
- * of up to 100 (lib/announce/sender.ts, run by the same worker step), which keep their own claims.
+ * of up to 100 (lib/outbox/batches.ts, run by the same worker step), which keep their own claims.
  */
 export const PER_ROW_KINDS: OutboxKind[] = ['CONFIRMATION', 'WELCOME', 'DATA_LINK'];
 
@@ -83,10 +81,6 @@ type ClaimedRow = {
   attempts: number;
 };
 
-export function defaultWorkerId(): string {
-  return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-}
-
 function emptyResult(): OutboxBatchResult {
   return { claimed: 0, sent: 0, retried: 0, failed: 0, cancelled: 0, released: 0 };
 }
@@ -99,13 +93,13 @@ async function claimRows(
   const onlyId = options.id === undefined ? Prisma.empty : Prisma.sql`AND id = ${options.id}::uuid`;
   const rows = await db.$queryRaw<ClaimedRow[]>`
     UPDATE outbox_emails AS o
-    SET status = 'SENDING', claimed_by = ${options.workerId}, claimed_until = ${leaseUntil}::timestamptz,
-        attempts = o.attempts + 1
+    SET status = 'SENDING', claimed_by = ${options.workerId}, lease_until = ${leaseUntil}::timestamptz,
+        attempts = o.attempts + CASE WHEN o.status = 'SENDING' THEN 1 ELSE 0 END
     WHERE o.id IN (
       SELECT id FROM outbox_emails
       WHERE kind = ANY(${PER_ROW_KINDS}::outbox_kind[])
         AND ((status = 'QUEUED' AND next_attempt_at <= ${options.now}::timestamptz)
-          OR (status = 'SENDING' AND claimed_until < ${options.now}::timestamptz))
+          OR (status = 'SENDING' AND lease_until < ${options.now}::timestamptz))
         ${onlyId}
       ORDER BY next_attempt_at, created_at
       LIMIT ${options.limit}
@@ -127,7 +121,7 @@ type Ctx = Required<Omit<OutboxBatchOptions, 'signal' | 'limit' | 'db' | 'secret
 async function finish(ctx: Ctx, row: ClaimedRow, data: Prisma.OutboxEmailUpdateManyMutationInput): Promise<boolean> {
   const { count } = await ctx.db.outboxEmail.updateMany({
     where: { id: row.id, status: 'SENDING', claimedBy: ctx.workerId },
-    data: { ...data, claimedBy: null, claimedUntil: null },
+    data: { ...data, claimedBy: null, leaseUntil: null },
   });
   if (count === 0) log.warn('outbox-claim-lost', { id: row.id, kind: row.kind });
   return count === 1;
@@ -135,20 +129,24 @@ async function finish(ctx: Ctx, row: ClaimedRow, data: Prisma.OutboxEmailUpdateM
 
 const terminalPayload = (row: ClaimedRow) => withoutSecrets(row.payload) as Prisma.InputJsonValue;
 
-/** Hands a claimed row back untouched: QUEUED again, the attempt not counted. */
+/** Hands a claimed row back untouched: QUEUED again, no attempt counted (the provider never saw it). */
 async function release(ctx: Ctx, row: ClaimedRow, delayMs: number, reason: string): Promise<OutboxOutcome> {
   await finish(ctx, row, {
     status: 'QUEUED',
-    attempts: Math.max(0, row.attempts - 1),
     nextAttemptAt: new Date(ctx.now().getTime() + delayMs),
     lastError: reason,
   });
   return 'released';
 }
 
-async function fail(ctx: Ctx, row: ClaimedRow, error: string): Promise<OutboxOutcome> {
+async function fail(ctx: Ctx, row: ClaimedRow, error: string, providerAnswered: boolean): Promise<OutboxOutcome> {
   log.warn('outbox-failed', { id: row.id, kind: row.kind, attempts: row.attempts, reason: error });
-  await finish(ctx, row, { status: 'FAILED', lastError: error.slice(0, 1000), payload: terminalPayload(row) });
+  await finish(ctx, row, {
+    status: 'FAILED',
+    lastError: error.slice(0, 1000),
+    payload: terminalPayload(row),
+    ...(providerAnswered ? { attempts: { increment: 1 } } : {}),
+  });
   return 'failed';
 }
 
@@ -156,7 +154,8 @@ async function fail(ctx: Ctx, row: ClaimedRow, error: string): Promise<OutboxOut
 async function stillWanted(ctx: Ctx, row: ClaimedRow): Promise<{ wanted: true } | { wanted: false; why: string }> {
   // Checked here, right before the provider call, whatever queued the row and whenever: an address
   // that hard-bounced or complained never gets another email.
-  if (await isSuppressed(ctx.db, row.toAddress)) return { wanted: false, why: 'address suppressed' };
+  const suppressed = await ctx.db.suppression.findUnique({ where: { email: row.toAddress }, select: { id: true } });
+  if (suppressed) return { wanted: false, why: 'address suppressed' };
   if (!row.subscriberId) return { wanted: false, why: 'subscriber deleted' };
   const subscriber = await ctx.db.subscriber.findUnique({ where: { id: row.subscriberId }, select: { status: true } });
   if (!subscriber) return { wanted: false, why: 'subscriber deleted' };
@@ -168,17 +167,6 @@ async function stillWanted(ctx: Ctx, row: ClaimedRow): Promise<{ wanted: true } 
   return subscriber.status === needed ? { wanted: true } : { wanted: false, why: `subscriber is ${subscriber.status}` };
 }
 
-function retryDelayMs(ctx: Ctx, row: ClaimedRow, result: Extract<SendResult, { ok: false }>): number {
-  const delay = backoffDelayMs({
-    attempt: Math.max(0, row.attempts - 1),
-    baseMs: OUTBOX_DEFAULTS.backoffBaseMs,
-    capMs: OUTBOX_DEFAULTS.backoffCapMs,
-    retryAfterMs: result.retryAfterMs,
-    random: ctx.random,
-  });
-  return Math.max(OUTBOX_DEFAULTS.minRetryDelayMs, delay);
-}
-
 async function processRow(ctx: Ctx, row: ClaimedRow): Promise<OutboxOutcome> {
   if (ctx.signal?.aborted) return release(ctx, row, 0, 'released: worker stopping');
 
@@ -188,13 +176,13 @@ async function processRow(ctx: Ctx, row: ClaimedRow): Promise<OutboxOutcome> {
     return 'cancelled';
   }
   // Only possible when leases keep expiring on this row (workers dying mid-send).
-  if (row.attempts > ctx.maxAttempts) return fail(ctx, row, `gave up after ${row.attempts - 1} attempts`);
+  if (row.attempts >= ctx.maxAttempts) return fail(ctx, row, `gave up after ${row.attempts} attempts`, false);
 
   let message;
   try {
     message = await buildOutgoingEmail(row, ctx.secret);
   } catch (err) {
-    if (err instanceof UnsendableOutboxRowError) return fail(ctx, row, err.message);
+    if (err instanceof UnsendableOutboxRowError) return fail(ctx, row, err.message, false);
     throw err;
   }
 
@@ -213,25 +201,27 @@ async function processRow(ctx: Ctx, row: ClaimedRow): Promise<OutboxOutcome> {
       providerMessageId: result.providerId,
       lastError: null,
       payload: terminalPayload(row),
+      attempts: { increment: 1 },
     });
-    log.info('outbox-sent', { id: row.id, kind: row.kind, attempts: row.attempts });
+    log.info('outbox-sent', { id: row.id, kind: row.kind, attempts: row.attempts + 1 });
     return 'sent';
   }
-  if (isCircuitOpenFailure(result)) {
-    // The provider was not called: hand the row back for when the breaker lets calls through.
-    const waitMs = result.retryAfterMs ?? OUTBOX_DEFAULTS.circuitOpenDelayMs;
-    return release(ctx, row, Math.max(OUTBOX_DEFAULTS.minRetryDelayMs, waitMs) + Math.floor(ctx.random() * 1_000), result.error);
+  const facts = failureFacts({ ...result, circuitOpen: isCircuitOpenFailure(result) });
+  const decision = decideRetry(facts, row.attempts + 1, ctx.random, { ...RETRY_DEFAULTS, maxAttempts: ctx.maxAttempts });
+  if (decision.action === 'fail') return fail(ctx, row, decision.reason, true);
+  // An open circuit or a 429: the provider took nothing; hand the row back, no attempt counted.
+  if (!decision.countsAsAttempt) {
+    if (facts.rateLimited) log.warn('outbox-retry', { id: row.id, kind: row.kind, attempts: row.attempts, retryInMs: decision.delayMs, reason: result.error });
+    return release(ctx, row, decision.delayMs, decision.reason);
   }
-  if (!result.retryable) return fail(ctx, row, result.error);
-  if (row.attempts >= ctx.maxAttempts) return fail(ctx, row, `gave up after ${row.attempts} attempts: ${result.error}`);
 
-  const delayMs = retryDelayMs(ctx, row, result);
   await finish(ctx, row, {
     status: 'QUEUED',
-    nextAttemptAt: new Date(ctx.now().getTime() + delayMs),
+    nextAttemptAt: new Date(ctx.now().getTime() + decision.delayMs),
     lastError: result.error.slice(0, 1000),
+    attempts: { increment: 1 },
   });
-  log.warn('outbox-retry', { id: row.id, kind: row.kind, attempts: row.attempts, retryInMs: delayMs, reason: result.error });
+  log.warn('outbox-retry', { id: row.id, kind: row.kind, attempts: row.attempts + 1, retryInMs: decision.delayMs, reason: result.error });
   return 'retried';
 }
 
@@ -259,7 +249,7 @@ function context(options: OutboxBatchOptions, secret: string): Ctx {
 async function resolveSecret(secret: string | undefined): Promise<string> {
   if (secret !== undefined) return secret;
   // Imported lazily: config.ts pulls in env validation, which scripts may not want at import time.
-  const { requireNewsletterSecret } = await import('./config');
+  const { requireNewsletterSecret } = await import('../newsletter/config');
   return requireNewsletterSecret();
 }
 
@@ -314,11 +304,12 @@ export async function sendOutboxEmail(
 
 /**
  * Hands every row this worker still holds back to the queue (on shutdown). Returns how many.
- * Rows in an announcement batch stay in it: lib/announce/sender.ts releaseBatchClaims() hands those back.
+ * Rows in a provider batch stay in it: lib/outbox/batches.ts releaseBatchClaims() hands those back.
+ * No attempt is handed back: claiming does not count one (only a taken-over lease or an answer does).
  */
 export async function releaseClaims(workerId: string, db: PrismaClient = getDb()): Promise<number> {
   return db.$executeRaw`
     UPDATE outbox_emails
-    SET status = 'QUEUED', claimed_by = NULL, claimed_until = NULL, attempts = GREATEST(attempts - 1, 0)
-    WHERE claimed_by = ${workerId} AND status = 'SENDING' AND batch_key IS NULL`;
+    SET status = 'QUEUED', claimed_by = NULL, lease_until = NULL
+    WHERE claimed_by = ${workerId} AND status = 'SENDING' AND batch_id IS NULL`;
 }

@@ -1,0 +1,490 @@
+// Over 300 lines on purpose: claiming, sending and settling a batch share one lease and one set of invariants, read best in one place.
+import { isCircuitOpenFailure, type BatchEmailTransport, type BatchSendResult, type OutgoingEmail } from '../email';
+import { getDb } from '../db';
+import type { OutboxKind, PrismaClient } from '../generated/prisma/client';
+import { BatchRenderer } from './batch-render';
+import { log } from './log';
+import { sharedPacer } from './pacer-default';
+import type { Pacer, PacerSlot } from './pacing';
+import { decideRetry, failureFacts, RETRY_DEFAULTS } from './retry-policy';
+import { abortableSleep, AbortedError } from './sleep';
+import { defaultWorkerId } from './worker-id';
+import { PROVIDER_BATCH_SIZE } from './write';
+
+/**
+ * Sends provider batches (outbox_batches: up to 100 ANNOUNCEMENT or DIGEST emails each, formed when
+ * they were queued) through the provider's batch endpoint, as Ghost's email service does:
+ * - a batch is claimed by ONE status-guarded UPDATE (QUEUED and due, or SENDING with an expired
+ *   lease: its sender died), FOR UPDATE SKIP LOCKED, so concurrent senders never take the same one;
+ * - its Idempotency-Key ("outbox-batch/<id>") is fixed with the row, so a retry after a crash or a
+ *   lost answer is delivered once (the provider replays its first answer);
+ * - `lease_until` is the claim, `next_attempt_at` the retry time; attempts only go up (a claim taken
+ *   over from a dead sender counts one, a send the provider answered counts one; an open circuit,
+ *   a 429 or a stop count nothing, as the provider never took the emails);
+ * - who still gets it (unsubscribed, suppressed, deleted) is checked right before every attempt;
+ * - requests are paced by a Pacer: by default the bucket all instances share (lib/outbox/pacing.ts).
+ */
+
+export const BATCH_KINDS = ['DIGEST', 'ANNOUNCEMENT'] as const satisfies readonly OutboxKind[];
+
+export const SENDER_DEFAULTS = {
+  /** Resend's maximum per POST /emails/batch (batches are formed at enqueue, lib/outbox/write.ts). */
+  batchSize: PROVIDER_BATCH_SIZE,
+  /** Resend's default limit per team. */
+  requestsPerSecond: 2,
+  /** Batches being prepared or sent at once: one waits for its slot while the other is in flight. */
+  concurrency: 2,
+  /** How long a claimed batch is ours. Far above a send's 10 s timeout plus the wait for a slot. */
+  leaseMs: 2 * 60_000,
+  maxAttempts: RETRY_DEFAULTS.maxAttempts,
+  backoffBaseMs: RETRY_DEFAULTS.backoffBaseMs,
+} as const;
+
+export type BatchOutcome = {
+  key: string;
+  /** Emails in the batch when it was claimed this time. */
+  claimed: number;
+  /** Accepted by the provider (or already accepted by an earlier attempt under the same key). */
+  sent: number;
+  /** Left out: unsubscribed, suppressed or deleted since the enqueue. */
+  cancelled: number;
+  failed: number;
+  /** Handed back to be tried again later (retryable failure, 429, abort). */
+  retried: number;
+  /** A request reached the provider. */
+  requested: boolean;
+  rateLimited: boolean;
+};
+
+export type SenderTotals = {
+  batches: number;
+  requests: number;
+  claimed: number;
+  sent: number;
+  cancelled: number;
+  failed: number;
+  retried: number;
+  rateLimited: number;
+};
+
+export type SenderOptions = {
+  transport: BatchEmailTransport;
+  db?: PrismaClient;
+  /** Stored in claimed_by; default host:pid:random. */
+  workerId?: string;
+  /** Key for the unsubscribe links; default NEWSLETTER_SECRET (or the development key). */
+  secret?: string;
+  /** Clock for leases and retry times (tests step it). */
+  now?: () => Date;
+  /** Default: the pacing every instance shares, in Postgres (sharedPacer()). */
+  limiter?: Pacer;
+  /** Aborted: nothing new starts, a batch not yet sent is handed back, one in flight finishes. */
+  signal?: AbortSignal;
+  concurrency?: number;
+  /** Stop after this many batches (the worker's step). Default: until nothing is left. */
+  maxBatches?: number;
+  /**
+   * When nothing is claimable but emails are still waiting (a retry not due yet, a batch another
+   * sender holds), keep polling up to this long without progress. Default 0: stop at once.
+   */
+  waitForPendingMs?: number;
+  leaseMs?: number;
+  maxAttempts?: number;
+  random?: () => number;
+  /** Sleep used while waiting for pending batches (tests may shorten it). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  onBatch?: (outcome: BatchOutcome, totals: SenderTotals) => void;
+};
+
+type Batch = { id: string; key: string; attempts: number };
+
+type Row = {
+  id: string;
+  kind: OutboxKind;
+  subscriberId: string | null;
+  toAddress: string;
+  payload: unknown;
+  attempts: number;
+};
+
+type Ctx = {
+  db: PrismaClient;
+  transport: BatchEmailTransport;
+  workerId: string;
+  now: () => Date;
+  limiter: Pacer;
+  renderer: BatchRenderer;
+  signal: AbortSignal | undefined;
+  leaseMs: number;
+  maxAttempts: number;
+  random: () => number;
+};
+
+/** Takes one batch that is due (or whose sender died) and marks its emails SENDING. */
+async function claimBatch(ctx: Ctx): Promise<{ batch: Batch; rows: Row[] } | null> {
+  const now = ctx.now();
+  const lease = new Date(now.getTime() + ctx.leaseMs);
+  const claimed = await ctx.db.$queryRawUnsafe<Batch[]>(
+    `UPDATE outbox_batches AS b
+     SET status = 'SENDING', claimed_by = $1, lease_until = $2::timestamptz,
+         attempts = b.attempts + CASE WHEN b.status = 'SENDING' THEN 1 ELSE 0 END
+     WHERE b.id = (
+       SELECT id FROM outbox_batches
+       WHERE (status = 'QUEUED' AND next_attempt_at <= $3::timestamptz) OR (status = 'SENDING' AND lease_until < $3::timestamptz)
+       ORDER BY next_attempt_at, created_at
+       LIMIT 1
+       FOR UPDATE SKIP LOCKED
+     )
+       AND ((b.status = 'QUEUED' AND b.next_attempt_at <= $3::timestamptz) OR (b.status = 'SENDING' AND b.lease_until < $3::timestamptz))
+     RETURNING b.id::text AS id, b.idempotency_key AS key, b.attempts`,
+    ctx.workerId,
+    lease,
+    now,
+  );
+  const batch = claimed[0];
+  if (!batch) return null;
+  // Sorted by id: a retried batch must list its emails in the same order to have the same body.
+  const rows = await ctx.db.$queryRawUnsafe<Row[]>(
+    `UPDATE outbox_emails AS o SET status = 'SENDING', claimed_by = $2, lease_until = $3::timestamptz
+     WHERE o.batch_id = $1::uuid AND o.status IN ('QUEUED', 'SENDING')
+     RETURNING o.id::text AS id, o.kind::text AS kind, o.subscriber_id::text AS "subscriberId", o.to_address AS "toAddress",
+               o.payload, o.attempts`,
+    batch.id,
+    ctx.workerId,
+    lease,
+  );
+  rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { batch: { ...batch, attempts: Number(batch.attempts) }, rows: rows.map((row) => ({ ...row, attempts: Number(row.attempts) })) };
+}
+
+/** Emails whose subscriber unsubscribed, was deleted or is suppressed: CANCELLED (while still ours). */
+async function cancelUnwanted(ctx: Ctx, rows: Row[]): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const cancelled = await ctx.db.$queryRawUnsafe<{ id: string }[]>(
+    `WITH unwanted AS (
+       SELECT o.id,
+              CASE WHEN s.id IS NULL THEN 'subscriber deleted'
+                   WHEN s.status <> 'CONFIRMED' THEN 'subscriber is ' || s.status::text
+                   ELSE 'address suppressed' END AS why
+       FROM outbox_emails o LEFT JOIN subscribers s ON s.id = o.subscriber_id
+       WHERE o.id = ANY($1::uuid[])
+         AND (s.id IS NULL OR s.status <> 'CONFIRMED' OR EXISTS (SELECT 1 FROM suppressions x WHERE x.email = o.to_address))
+     )
+     UPDATE outbox_emails AS o
+     SET status = 'CANCELLED', claimed_by = NULL, lease_until = NULL, last_error = 'cancelled: ' || unwanted.why
+     FROM unwanted
+     WHERE o.id = unwanted.id AND o.status = 'SENDING' AND o.claimed_by = $2
+     RETURNING o.id::text AS id`,
+    rows.map((row) => row.id),
+    ctx.workerId,
+  );
+  return new Set(cancelled.map((row) => row.id));
+}
+
+/** Finishes the batch row itself (while it is still ours); `status` null keeps it SENDING-free for a retry. */
+async function settleBatch(
+  ctx: Ctx,
+  batch: Batch,
+  data: { status: 'SENT' | 'FAILED' | 'CANCELLED' | 'QUEUED'; countAttempt: boolean; nextAttemptAt?: Date; error?: string | null },
+): Promise<void> {
+  await ctx.db.$executeRawUnsafe(
+    `UPDATE outbox_batches
+     SET status = $1::outbox_status, claimed_by = NULL, lease_until = NULL, attempts = attempts + $2::int,
+         next_attempt_at = COALESCE($3::timestamptz, next_attempt_at), last_error = $4,
+         sent_at = CASE WHEN $1 = 'SENT' THEN $5::timestamptz ELSE sent_at END
+     WHERE id = $6::uuid AND status = 'SENDING' AND claimed_by = $7`,
+    data.status,
+    data.countAttempt ? 1 : 0,
+    data.nextAttemptAt ?? null,
+    data.error?.slice(0, 1000) ?? null,
+    ctx.now(),
+    batch.id,
+    ctx.workerId,
+  );
+}
+
+async function markSent(ctx: Ctx, rows: Row[], providerIds: (string | null)[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  return ctx.db.$executeRawUnsafe(
+    `UPDATE outbox_emails AS o
+     SET status = 'SENT', sent_at = $1::timestamptz, provider_message_id = v.pid, claimed_by = NULL, lease_until = NULL,
+         last_error = NULL, attempts = o.attempts + 1
+     FROM unnest($2::uuid[], $3::text[]) AS v(id, pid)
+     WHERE o.id = v.id AND o.status = 'SENDING' AND o.claimed_by = $4`,
+    ctx.now(),
+    rows.map((row) => row.id),
+    providerIds,
+    ctx.workerId,
+  );
+}
+
+async function markFailed(ctx: Ctx, rows: Row[], error: string, countAttempt: boolean): Promise<number> {
+  if (rows.length === 0) return 0;
+  return ctx.db.$executeRawUnsafe(
+    `UPDATE outbox_emails SET status = 'FAILED', claimed_by = NULL, lease_until = NULL, last_error = $1, attempts = attempts + $4::int
+     WHERE id = ANY($2::uuid[]) AND status = 'SENDING' AND claimed_by = $3`,
+    error.slice(0, 1000),
+    rows.map((row) => row.id),
+    ctx.workerId,
+    countAttempt ? 1 : 0,
+  );
+}
+
+/** Hands the emails back, still in their batch (SENDING, no owner); the batch row says when it goes again. */
+async function releaseRows(ctx: Ctx, rows: Row[], reason: string, countAttempt: boolean): Promise<number> {
+  if (rows.length === 0) return 0;
+  return ctx.db.$executeRawUnsafe(
+    `UPDATE outbox_emails SET claimed_by = NULL, lease_until = NULL, last_error = $1, attempts = attempts + $2::int
+     WHERE id = ANY($3::uuid[]) AND status = 'SENDING' AND claimed_by = $4`,
+    reason.slice(0, 1000),
+    countAttempt ? 1 : 0,
+    rows.map((row) => row.id),
+    ctx.workerId,
+  );
+}
+
+async function extendLease(ctx: Ctx, batch: Batch): Promise<void> {
+  await ctx.db.$executeRawUnsafe(
+    `UPDATE outbox_batches SET lease_until = $1::timestamptz WHERE id = $2::uuid AND status = 'SENDING' AND claimed_by = $3`,
+    new Date(ctx.now().getTime() + ctx.leaseMs),
+    batch.id,
+    ctx.workerId,
+  );
+}
+
+const INVALID_IDEMPOTENT_REQUEST = /\binvalid_idempotent_request\b/;
+const EMAIL_INDEX = /\bemails\[(\d+)\]/;
+
+function emptyOutcome(key: string, claimed: number): BatchOutcome {
+  return { key, claimed, sent: 0, cancelled: 0, failed: 0, retried: 0, requested: false, rateLimited: false };
+}
+
+/** Hands the batch back for another attempt after `delayMs`. */
+async function retryLater(ctx: Ctx, batch: Batch, rows: Row[], delayMs: number, reason: string, countAttempt: boolean): Promise<number> {
+  const released = await releaseRows(ctx, rows, reason, countAttempt);
+  await settleBatch(ctx, batch, { status: 'QUEUED', countAttempt, nextAttemptAt: new Date(ctx.now().getTime() + Math.max(0, delayMs)), error: reason });
+  return released;
+}
+
+/** Claims one batch and sends it. Null when nothing is claimable now. */
+async function processBatch(ctx: Ctx): Promise<BatchOutcome | null> {
+  if (ctx.signal?.aborted) return null;
+  const claim = await claimBatch(ctx);
+  if (!claim) return null;
+  const { batch } = claim;
+  const outcome = emptyOutcome(batch.key, claim.rows.length);
+
+  // Who still gets it: checked before every attempt, whatever happened since the enqueue.
+  const cancelled = await cancelUnwanted(ctx, claim.rows);
+  outcome.cancelled = cancelled.size;
+  let rows = claim.rows.filter((row) => !cancelled.has(row.id));
+
+  // Too many attempts (leases kept running out on this batch: senders dying on it): give up.
+  if (batch.attempts >= ctx.maxAttempts) {
+    const reason = `gave up after ${batch.attempts} attempts`;
+    outcome.failed += await markFailed(ctx, rows, reason, false);
+    await settleBatch(ctx, batch, { status: 'FAILED', countAttempt: false, error: reason });
+    log.warn('batch-failed', { batch: batch.id, rows: rows.length, reason });
+    return outcome;
+  }
+
+  const rendered = await ctx.renderer.render(rows);
+  for (const item of rendered) if ('error' in item) outcome.failed += await markFailed(ctx, [item.row], item.error.message, false);
+  const ready = rendered.flatMap((item) => ('email' in item ? [{ row: item.row, email: item.email }] : []));
+  rows = ready.map((item) => item.row);
+  if (rows.length === 0) {
+    await settleBatch(ctx, batch, { status: outcome.failed > 0 ? 'FAILED' : 'CANCELLED', countAttempt: false });
+    return outcome;
+  }
+  const messages: OutgoingEmail[] = ready.map((item) => item.email);
+
+  // Wait for a send slot; hand the batch back untouched if we are asked to stop meanwhile.
+  const waitStarted = ctx.now().getTime();
+  let slot: PacerSlot;
+  try {
+    slot = await ctx.limiter.take(ctx.signal);
+  } catch (err) {
+    if (!(err instanceof AbortedError)) throw err;
+    outcome.retried += await retryLater(ctx, batch, rows, 0, 'released: sender stopping', false);
+    return outcome;
+  }
+  if (ctx.now().getTime() - waitStarted > ctx.leaseMs / 4) await extendLease(ctx, batch);
+
+  let result: BatchSendResult;
+  try {
+    result = await ctx.transport.sendBatch(messages, { idempotencyKey: batch.key });
+  } catch (err) {
+    // Transports report failures as results; a throw is a bug or an unexpected library error.
+    result = { ok: false, retryable: true, error: `transport threw: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  // Answered: the request reached the provider by now, so the pacer stops holding its worst case.
+  await slot.done();
+  outcome.requested = !isCircuitOpenFailure(result);
+
+  if (result.ok || INVALID_IDEMPOTENT_REQUEST.test(result.error)) {
+    // invalid_idempotent_request: the key is known to the provider with another body, i.e. an earlier
+    // attempt of this batch (which held these emails and more) was accepted. Sending again would duplicate.
+    const providerIds = result.ok ? result.providerIds : rows.map(() => null);
+    outcome.sent += await markSent(ctx, rows, providerIds);
+    await settleBatch(ctx, batch, { status: 'SENT', countAttempt: true });
+    if (result.ok) log.info('batch-sent', { batch: batch.id, sent: rows.length, cancelled: outcome.cancelled });
+    else log.warn('batch-accepted-earlier', { batch: batch.id, rows: rows.length });
+    return outcome;
+  }
+
+  const facts = failureFacts({ ...result, circuitOpen: isCircuitOpenFailure(result) });
+  if (!facts.retryable && !facts.circuitOpen) {
+    const index = EMAIL_INDEX.exec(result.error);
+    const culprit = index ? rows[Number(index[1])] : undefined;
+    if (culprit) {
+      // One email refused: the whole request was (strict validation), so the others go again at once.
+      outcome.failed += await markFailed(ctx, [culprit], result.error, true);
+      outcome.retried += await retryLater(ctx, batch, rows.filter((row) => row !== culprit), 0, result.error, false);
+      return outcome;
+    }
+  }
+  const decision = decideRetry(facts, batch.attempts + 1, ctx.random, { ...RETRY_DEFAULTS, maxAttempts: ctx.maxAttempts });
+  if (decision.action === 'fail') {
+    outcome.failed += await markFailed(ctx, rows, decision.reason, true);
+    await settleBatch(ctx, batch, { status: 'FAILED', countAttempt: true, error: decision.reason });
+    log.warn('batch-failed', { batch: batch.id, rows: rows.length, reason: decision.reason });
+    return outcome;
+  }
+  if (facts.rateLimited) {
+    // Nothing was sent. Every sender (the whole fleet, with the shared pacer) waits.
+    outcome.rateLimited = true;
+    await ctx.limiter.pauseFor(decision.delayMs);
+  }
+  outcome.retried += await retryLater(ctx, batch, rows, decision.delayMs, decision.reason, decision.countsAsAttempt);
+  log.warn('batch-retry', { batch: batch.id, rows: rows.length, attempts: batch.attempts + 1, retryInMs: decision.delayMs, reason: result.error });
+  return outcome;
+}
+
+export type PendingAnnouncements = { pending: number; nextAt: Date | null };
+
+/** Batched emails not finished yet (QUEUED, or SENDING in a batch), and when the next batch may be tried. */
+export async function pendingAnnouncementEmails(db: PrismaClient = getDb()): Promise<PendingAnnouncements> {
+  const [pending, next] = await Promise.all([
+    db.$queryRawUnsafe<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM outbox_emails WHERE kind = ANY($1::outbox_kind[]) AND status IN ('QUEUED', 'SENDING')`,
+      BATCH_KINDS,
+    ),
+    db.$queryRawUnsafe<{ next_at: Date | null }[]>(
+      `SELECT min(CASE WHEN status = 'QUEUED' THEN next_attempt_at ELSE lease_until END) AS next_at
+       FROM outbox_batches WHERE status IN ('QUEUED', 'SENDING')`,
+    ),
+  ]);
+  return { pending: Number(pending[0]?.n ?? 0), nextAt: next[0]?.next_at ?? null };
+}
+
+/** Marks announcements COMPLETED once no announcement email is left to send. Returns how many. */
+export async function completeAnnouncements(db: PrismaClient = getDb(), now: Date = new Date()): Promise<number> {
+  return db.$executeRawUnsafe(
+    `UPDATE announcements SET status = 'COMPLETED', completed_at = $1::timestamptz
+     WHERE status = 'SENDING'
+       AND NOT EXISTS (SELECT 1 FROM outbox_emails WHERE kind = ANY($2::outbox_kind[]) AND status IN ('QUEUED', 'SENDING'))`,
+    now,
+    BATCH_KINDS,
+  );
+}
+
+/** Hands back every batch this sender holds (on shutdown): retried by anyone, at once, no attempt counted. */
+export async function releaseBatchClaims(workerId: string, db: PrismaClient = getDb(), now: Date = new Date()): Promise<number> {
+  const [rows] = await db.$transaction([
+    db.$executeRawUnsafe(
+      `UPDATE outbox_emails SET claimed_by = NULL, lease_until = NULL WHERE claimed_by = $1 AND status = 'SENDING' AND batch_id IS NOT NULL`,
+      workerId,
+    ),
+    db.$executeRawUnsafe(
+      `UPDATE outbox_batches SET status = 'QUEUED', claimed_by = NULL, lease_until = NULL, next_attempt_at = $1::timestamptz
+       WHERE claimed_by = $2 AND status = 'SENDING'`,
+      now,
+      workerId,
+    ),
+  ]);
+  return rows;
+}
+
+function emptyTotals(): SenderTotals {
+  return { batches: 0, requests: 0, claimed: 0, sent: 0, cancelled: 0, failed: 0, retried: 0, rateLimited: 0 };
+}
+
+/**
+ * Sends batches until nothing is left (or maxBatches, or the signal). `concurrency` lanes claim and
+ * prepare batches in parallel; the pacer spaces their requests. Throws the first database error
+ * after the other lanes finish their current batch (claims keep their lease and are taken over by
+ * whoever comes next).
+ */
+export async function sendBatches(options: SenderOptions): Promise<SenderTotals> {
+  const secret = options.secret ?? (await import('../newsletter/config')).requireNewsletterSecret();
+  const db = options.db ?? getDb();
+  const ctx: Ctx = {
+    db,
+    transport: options.transport,
+    workerId: options.workerId ?? defaultWorkerId(),
+    now: options.now ?? (() => new Date()),
+    limiter: options.limiter ?? sharedPacer(db),
+    renderer: new BatchRenderer(secret),
+    signal: options.signal,
+    leaseMs: options.leaseMs ?? SENDER_DEFAULTS.leaseMs,
+    maxAttempts: options.maxAttempts ?? SENDER_DEFAULTS.maxAttempts,
+    random: options.random ?? Math.random,
+  };
+  const sleep = options.sleep ?? abortableSleep;
+  const totals = emptyTotals();
+  const maxBatches = options.maxBatches ?? Number.POSITIVE_INFINITY;
+  const waitForPendingMs = options.waitForPendingMs ?? 0;
+  let started = 0;
+  let stop = false;
+  let failure: unknown;
+  let lastProgress = Date.now();
+
+  const lane = async () => {
+    while (!stop && !ctx.signal?.aborted && started < maxBatches) {
+      started += 1;
+      let outcome: BatchOutcome | null;
+      try {
+        outcome = await processBatch(ctx);
+      } catch (err) {
+        failure ??= err;
+        stop = true;
+        return;
+      }
+      if (outcome === null) {
+        started -= 1;
+        if (waitForPendingMs <= 0) return;
+        const { pending, nextAt } = await pendingAnnouncementEmails(ctx.db).catch((err: unknown) => {
+          failure ??= err;
+          stop = true;
+          return { pending: 0, nextAt: null };
+        });
+        if (pending === 0 || Date.now() - lastProgress > waitForPendingMs) return;
+        const untilNext = nextAt ? nextAt.getTime() - ctx.now().getTime() : 1_000;
+        try {
+          await sleep(Math.min(1_000, Math.max(50, untilNext + 10)), ctx.signal);
+        } catch {
+          return; // aborted
+        }
+        continue;
+      }
+      lastProgress = Date.now();
+      totals.batches += 1;
+      totals.requests += outcome.requested ? 1 : 0;
+      totals.claimed += outcome.claimed;
+      totals.sent += outcome.sent;
+      totals.cancelled += outcome.cancelled;
+      totals.failed += outcome.failed;
+      totals.retried += outcome.retried;
+      totals.rateLimited += outcome.rateLimited ? 1 : 0;
+      options.onBatch?.(outcome, { ...totals });
+    }
+  };
+  const lanes = Math.max(1, options.concurrency ?? SENDER_DEFAULTS.concurrency);
+  await Promise.all(Array.from({ length: lanes }, lane));
+  if (failure) throw failure;
+  await completeAnnouncements(ctx.db, ctx.now());
+  return totals;
+}
+
+/** The name announcements knew it by. */
+export const sendAnnouncementBatches = sendBatches;
