@@ -56,6 +56,15 @@ describe('what is indexed', () => {
     expect(sections[2]?.text).not.toContain('SELECT');
   });
 
+  it('parsed again without the loader\'s tree (development, the runtime store), sections come out the same', () => {
+    const trees = new Map<string, Parameters<typeof articleSections>[1]>();
+    const { articles } = loadContent({ dir, now, includeDrafts: true, onParsed: (article, tree) => trees.set(article.slug, tree) });
+    for (const article of articles) expect(articleSections(article)).toEqual(articleSections(article, trees.get(article.slug)));
+    // Math is the loader's syntax too: braces inside `$…$` are not MDX expressions.
+    const withMath = { body: '## Bound\n\nThe lease is $L\\frac{1-\\rho}{1+\\rho}$ long.\n\n$$\n|Q_1| + |Q_2| > N\n$$\n', headings: [{ depth: 2 as const, text: 'Bound', id: 'bound' }], description: 'd', takeaways: [] };
+    expect(articleSections(withMath).map((s) => s.anchor)).toEqual([undefined, 'bound']);
+  });
+
   it('the version changes with the content, and is stable for the same content', () => {
     expect(assetsFor({ includeDrafts: false }).version).toBe(production.version);
     expect(assetsFor({ includeDrafts: true }).version).not.toBe(production.version);

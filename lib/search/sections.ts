@@ -1,10 +1,10 @@
 import type { Nodes, Root } from 'mdast';
-import remarkGfm from 'remark-gfm';
 import remarkMdx from 'remark-mdx';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import { SKIP, visit } from 'unist-util-visit';
 import { DIAGRAM_LANGUAGE } from '@/lib/content/mdx-contract';
+import { markdownSyntax } from '@/lib/mdx/syntax';
 import type { Article } from '@/lib/content/types';
 
 /**
@@ -22,7 +22,8 @@ export type ArticleSection = {
   code: string;
 };
 
-const processor = unified().use(remarkParse).use(remarkMdx).use(remarkGfm);
+// The loader's syntax (math included): `$\frac{a}{b}$` read as MDX would be a broken expression.
+const processor = unified().use(remarkParse).use(remarkMdx).use(markdownSyntax);
 
 // Blocks whose text is taken whole (their children are phrasing content).
 const TEXT_BLOCKS = new Set(['paragraph', 'heading', 'tableCell']);
