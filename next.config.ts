@@ -6,7 +6,7 @@ import { buildSearchIndex } from './lib/search/after-compile';
 import { mediaHeaders, securityHeaders, TOKEN_PATHS } from './lib/security-headers';
 
 // Evaluated by Next's CLI at build time, outside the app: the schema without lib/env.ts's server-only marker.
-const { env } = parseEnv();
+const { env } = parseEnv(process.env);
 
 // KaTeX's stylesheet and fonts into public/katex/<version>/ before anything is built or served:
 // articles with math link them (see lib/mdx/katex-assets.ts for why a copy, and why here).
@@ -20,7 +20,7 @@ const nextConfig: NextConfig = {
   output: 'standalone',
   // The search index of the articles this build publishes, written to .next/search-index/ before
   // the pages are prerendered (lib/search/files.ts).
-  compiler: { runAfterProductionCompile: buildSearchIndex },
+  compiler: { runAfterProductionCompile: (dirs) => buildSearchIndex({ ...dirs, env: process.env }) },
   // Security headers on every response: pages, feeds, API routes and static files. Evaluated at
   // build time (see lib/security-headers.ts for the policy and why it allows inline scripts).
   async headers() {

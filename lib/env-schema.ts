@@ -121,11 +121,11 @@ export type EnvName = keyof Env;
 export type EnvIssue = { name: string; message: string };
 
 /**
- * Parses `source` (process.env by default). Never throws: each invalid variable is reported in
+ * Parses `source` (the process's environment, passed by lib/env.ts or next.config.ts). Never throws: each invalid variable is reported in
  * `issues` and parsed as if it were unset, so one typo does not take the whole site down.
  */
-// The one place process.env is read: lib/env.ts (once), next.config.ts (at build).
-export function parseEnv(source: Record<string, string | undefined> = process.env): {
+// The environment is read in one place, lib/env.ts (once), and by next.config.ts (at build).
+export function parseEnv(source: Record<string, string | undefined>): {
   env: Env;
   issues: EnvIssue[];
 } {

@@ -14,7 +14,7 @@ import { parseEnv, type Env, type EnvIssue, type EnvName } from './env-schema';
 
 export { envSchema, parseEnv, weakSecrets, type Env, type EnvIssue, type EnvName } from './env-schema';
 
-const parsed = parseEnv();
+const parsed = parseEnv(process.env);
 
 /** The validated environment, read once when this module is first imported. */
 export const env: Readonly<Env> = Object.freeze(parsed.env);

@@ -15,7 +15,7 @@ export type ResendTransportOptions = {
   /** The From header for every message, e.g. `"The Publication <news@example.com>"`. */
   from: string;
   /**
-   * API origin. When omitted the SDK falls back to process.env.RESEND_BASE_URL, then
+   * API origin. When omitted the SDK falls back to the RESEND_BASE_URL variable, then
    * https://api.resend.com (resend 6.38 dist/index.mjs, getDefaultBaseUrl).
    */
   baseUrl?: string;

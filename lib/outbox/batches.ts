@@ -1,4 +1,4 @@
-// Over 300 lines on purpose: claiming, sending and settling a batch share one lease and one set of invariants, read best in one place.
+// Over 400 lines on purpose: claiming, sending and settling a batch share one lease and one set of invariants, read best in one place.
 import { isCircuitOpenFailure, type BatchEmailTransport, type BatchSendResult, type OutgoingEmail } from '../email';
 import { getDb } from '../db';
 import type { OutboxKind, PrismaClient } from '../generated/prisma/client';
@@ -6,6 +6,7 @@ import { BatchRenderer } from './batch-render';
 import { log } from './log';
 import { sharedPacer } from './pacer-default';
 import type { Pacer, PacerSlot } from './pacing';
+import type { ClaimedRow } from './rows';
 import { decideRetry, failureFacts, RETRY_DEFAULTS } from './retry-policy';
 import { abortableSleep, AbortedError } from './sleep';
 import { defaultWorkerId } from './worker-id';
@@ -98,14 +99,7 @@ export type SenderOptions = {
 
 type Batch = { id: string; key: string; attempts: number };
 
-type Row = {
-  id: string;
-  kind: OutboxKind;
-  subscriberId: string | null;
-  toAddress: string;
-  payload: unknown;
-  attempts: number;
-};
+type Row = ClaimedRow;
 
 type Ctx = {
   db: PrismaClient;

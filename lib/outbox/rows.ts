@@ -72,7 +72,8 @@ export type OutboxBatchOptions = {
   random?: () => number;
 };
 
-type ClaimedRow = {
+/** An outbox row as a sender claims it (one email; batches.ts claims the same shape). */
+export type ClaimedRow = {
   id: string;
   kind: OutboxKind;
   subscriberId: string | null;

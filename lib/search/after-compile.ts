@@ -7,12 +7,21 @@ import path from 'node:path';
  * A child process because the index code is TypeScript with ESM-only dependencies, which the
  * config's own loader does not run; tsx is the project's runner for its scripts.
  */
-export function buildSearchIndex({ projectDir, distDir }: { projectDir: string; distDir: string }): Promise<void> {
+export function buildSearchIndex({
+  projectDir,
+  distDir,
+  env,
+}: {
+  projectDir: string;
+  distDir: string;
+  /** The build's environment (next.config.ts reads it); the child runs it as production. */
+  env: Record<string, string | undefined>;
+}): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(path.join(projectDir, 'node_modules', '.bin', 'tsx'), ['--import', './scripts/lib/server-only.mjs', 'scripts/build-search-index.ts', distDir], {
       cwd: projectDir,
       stdio: 'inherit',
-      env: { ...process.env, NODE_ENV: 'production' },
+      env: { ...env, NODE_ENV: 'production' },
     });
     child.once('error', reject);
     child.once('exit', (code, signal) =>
