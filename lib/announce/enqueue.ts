@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { getDb } from '../db';
 import type { Prisma, PrismaClient } from '../generated/prisma/client';
-import type { AnnouncementPayload, DigestPayload } from '../outbox/templates';
+import type { AnnouncementPayload, DigestPayload } from './emails';
 import {
   articleUrl,
   findUnannounced,
