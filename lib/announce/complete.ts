@@ -1,6 +1,5 @@
 import { getDb } from '../db';
 import type { PrismaClient } from '../generated/prisma/client';
-import { BATCH_KINDS } from '../outbox/batches';
 
 /**
  * Marks announcements COMPLETED once no announcement email is left to send. Returns how many.
@@ -10,8 +9,9 @@ export async function completeAnnouncements(db: PrismaClient = getDb(), now: Dat
   return db.$executeRawUnsafe(
     `UPDATE announcements SET status = 'COMPLETED', completed_at = $1::timestamptz
      WHERE status = 'SENDING'
-       AND NOT EXISTS (SELECT 1 FROM outbox_emails WHERE kind = ANY($2::outbox_kind[]) AND status IN ('QUEUED', 'SENDING'))`,
+       AND NOT EXISTS (
+         SELECT 1 FROM outbox_batches b JOIN outbox_emails o ON o.batch_id = b.id
+         WHERE b.status IN ('QUEUED', 'SENDING') AND o.status IN ('QUEUED', 'SENDING'))`,
     now,
-    BATCH_KINDS,
   );
 }

@@ -363,8 +363,9 @@ export type PendingBatchedEmails = { pending: number; nextAt: Date | null };
 export async function pendingBatchedEmails(db: PrismaClient = getDb()): Promise<PendingBatchedEmails> {
   const [pending, next] = await Promise.all([
     db.$queryRawUnsafe<{ n: number }[]>(
-      `SELECT count(*)::int AS n FROM outbox_emails WHERE kind = ANY($1::outbox_kind[]) AND status IN ('QUEUED', 'SENDING')`,
-      BATCH_KINDS,
+      // Through the unfinished batches (their index), then their emails (batch_id's).
+      `SELECT count(*)::int AS n FROM outbox_batches b JOIN outbox_emails o ON o.batch_id = b.id
+       WHERE b.status IN ('QUEUED', 'SENDING') AND o.status IN ('QUEUED', 'SENDING')`,
     ),
     db.$queryRawUnsafe<{ next_at: Date | null }[]>(
       `SELECT min(CASE WHEN status = 'QUEUED' THEN next_attempt_at ELSE lease_until END) AS next_at

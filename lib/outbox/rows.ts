@@ -98,7 +98,7 @@ async function claimRows(
         attempts = o.attempts + CASE WHEN o.status = 'SENDING' THEN 1 ELSE 0 END
     WHERE o.id IN (
       SELECT id FROM outbox_emails
-      WHERE kind = ANY(${PER_ROW_KINDS}::outbox_kind[])
+      WHERE kind = ANY(${PER_ROW_KINDS}::outbox_kind[]) AND batch_id IS NULL -- the partial claim index
         AND ((status = 'QUEUED' AND next_attempt_at <= ${options.now}::timestamptz)
           OR (status = 'SENDING' AND lease_until < ${options.now}::timestamptz))
         ${onlyId}
