@@ -174,6 +174,19 @@ describe('exactly once', () => {
     expect(await count('announcement_deliveries')).toBe(0);
     expect(await announce()).toMatchObject({ queued: 10, articles: [{ slug: 'new-one' }] });
   });
+
+  it('deleting subscribers deletes their delivery rows (the trigger that stands in for the cascade)', async () => {
+    await t.addSubscribers(6, 'leaving');
+    await switchedOnSite();
+    await t.writeArticle('new-one');
+    expect(await announce()).toMatchObject({ queued: 6 });
+    const leaving = await t.prisma.subscriber.findMany({ where: { email: { in: ['leaving-1@example.com', 'leaving-2@example.com'] } }, select: { id: true } });
+    const ids = leaving.map((s) => s.id);
+    await t.prisma.outboxEmail.deleteMany({ where: { subscriberId: { in: ids } } }); // as the data deletion does
+    expect(await t.prisma.subscriber.deleteMany({ where: { id: { in: ids } } })).toEqual({ count: 2 });
+    expect(await count('announcement_deliveries')).toBe(4);
+    expect(await t.prisma.announcementDelivery.count({ where: { subscriberId: { in: ids } } })).toBe(0);
+  });
 });
 
 describe('which articles', () => {
