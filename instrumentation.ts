@@ -6,7 +6,7 @@
  * DATABASE_URL, to the embedded PGlite if need be). Serverless hosts may freeze the process
  * between requests; there the authenticated POST /api/newsletter/outbox, called by a scheduler,
  * drains the outbox instead. The fleet's SIGTERM handling calls stopOutboxWorker() from
- * lib/newsletter/worker.ts.
+ * lib/outbox/worker.ts (wired in lib/sending.ts).
  */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
@@ -18,6 +18,6 @@ export async function register(): Promise<void> {
   (await import('./lib/lifecycle')).installShutdownHandlers();
   if (!(await import('./lib/env')).env.DATABASE_URL) return;
   // Imported here, not at the top: the edge bundle of this file must not pull in Prisma or node:crypto.
-  const { startOutboxWorker } = await import('./lib/newsletter/worker');
+  const { startOutboxWorker } = await import('./lib/sending');
   startOutboxWorker();
 }

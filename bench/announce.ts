@@ -27,7 +27,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { announceNewArticles } from '../lib/announce/enqueue';
-import { sendBatches } from '../lib/outbox/batches';
+import { sendBatches } from '../lib/sending';
 import { createPrismaClient } from '../lib/db';
 import { applyMigrations } from '../lib/db/migrate';
 import { ResendTransport } from '../lib/email/resend-transport';

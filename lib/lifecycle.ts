@@ -164,7 +164,7 @@ export function installShutdownHandlers(options: InstallOptions = {}): void {
 
   if (options.defaultHooks !== false) {
     onShutdown('outbox worker', async () => {
-      const { stopOutboxWorker } = await import('./newsletter/worker');
+      const { stopOutboxWorker } = await import('./sending');
       await stopOutboxWorker();
     });
   }

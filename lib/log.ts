@@ -213,3 +213,13 @@ export function requestLogger(source: Request | Headers, fields: LogFields = {})
   const requestId = requestIdOf(source);
   return log.child(requestId ? { requestId, ...fields } : fields);
 }
+
+const lastLogged = new Map<string, number>();
+
+/** Logs at most once per `intervalMs` per key: a worker tick every few seconds must not flood the log. */
+export function logThrottled(key: string, intervalMs: number, write: () => void, now: number = Date.now()): void {
+  const last = lastLogged.get(key);
+  if (last !== undefined && now - last < intervalMs) return;
+  lastLogged.set(key, now);
+  write();
+}

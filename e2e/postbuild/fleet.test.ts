@@ -66,7 +66,7 @@ const KILL_RUN_SIGNUPS = 180;
 const SLOW_SEND_MS = 1_000;
 /** The instances' claim lease: far above a batch's sends at SLOW_SEND_MS, short enough to wait for. */
 const LEASE_SECONDS = 8;
-/** lib/newsletter/worker.ts WORKER_INTERVAL_MS: how often an idle instance looks for due rows. */
+/** lib/outbox/worker.ts WORKER_INTERVAL_MS: how often an idle instance looks for due rows. */
 const WORKER_INTERVAL_MS = 5_000;
 /** How long the dead or restarted instances' rows may take to be sent by the others. */
 const DRAIN_TIMEOUT_MS = LEASE_SECONDS * 1000 + 2 * WORKER_INTERVAL_MS + 30_000;

@@ -6,7 +6,8 @@ import { announceNewArticles, DIGEST_THRESHOLD, type AnnounceResult } from './en
 import { ArticleNotAnnounceableError } from './errors';
 import { createProgress, type ProgressCounts, type ProgressStream } from './progress';
 import type { Pacer } from '../outbox/pacing';
-import { pendingAnnouncementEmails, releaseBatchClaims, sendBatches, type SenderTotals } from '../outbox/batches';
+import { pendingBatchedEmails, releaseBatchClaims, type SenderTotals } from '../outbox/batches';
+import { sendBatches } from '../sending';
 import { defaultWorkerId } from '../outbox/worker-id';
 
 /**
@@ -141,7 +142,7 @@ export async function runAnnounceCommand(options: AnnounceCommandOptions): Promi
     (others > 0 ? `, sent by other workers ${fmt(others)}` : '') +
     (left > 0 ? `; ${plural(left, 'email')} left for the outbox worker` : '');
 
-  const pendingBefore = (await pendingAnnouncementEmails(options.db)).pending;
+  const pendingBefore = (await pendingBatchedEmails(options.db)).pending;
   if (args['enqueue-only'] || !options.transport) {
     if (!options.transport) complain('Email is not configured (RESEND_API_KEY and EMAIL_FROM): the emails stay queued for the outbox worker.');
     say(summary({ sent: 0, cancelled: 0, failed: 0 }, pendingBefore));
@@ -177,7 +178,7 @@ export async function runAnnounceCommand(options: AnnounceCommandOptions): Promi
     // Stopped (Ctrl-C) or crashed mid-way: whatever this run still holds goes back to the queue at once.
     await releaseBatchClaims(workerId, options.db, now()).catch(() => 0);
   }
-  const left = (await pendingAnnouncementEmails(options.db)).pending;
+  const left = (await pendingBatchedEmails(options.db)).pending;
   const others = Math.max(0, pendingBefore - left - totals.sent - totals.cancelled - totals.failed);
   say(summary(totals, left, others));
   if (options.signal?.aborted) return 1;

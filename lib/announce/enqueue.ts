@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { getDb } from '../db';
 import type { Prisma, PrismaClient } from '../generated/prisma/client';
-import type { AnnouncementPayload, DigestPayload } from '../outbox/templates';
+import type { AnnouncementPayload, DigestPayload } from './emails';
 import {
   articleUrl,
   findUnannounced,
@@ -157,7 +157,7 @@ export async function announceNewArticles(options: AnnounceOptions = {}): Promis
           const payload: DigestPayload = {
             articles: chunk.map((article) => ({ title: article.title, description: article.description, articleUrl: articleUrl(article.slug) })),
           };
-          const result = await queueEmails(tx, { announcementIds: ids, kind: 'DIGEST', payload, dedupePrefix: `digest:${digestId}:`, now });
+          const result = await queueEmails(tx, { announcementIds: ids, kind: 'DIGEST', payload, now });
           rows += result.queued;
           recipients = Math.max(recipients, result.recipients);
           await setRecipientCount(tx, ids, result.recipients);
@@ -175,7 +175,6 @@ export async function announceNewArticles(options: AnnounceOptions = {}): Promis
             announcementIds: [id],
             kind: 'ANNOUNCEMENT',
             payload,
-            dedupePrefix: `announcement:${article.slug}:`,
             now,
           });
           rows += result.queued;
@@ -293,6 +292,13 @@ async function takeAnnouncements(
  * who passed it. A digest passes several announcements at once and shares one outbox row per
  * subscriber. The outbox id is drawn per recipient in a MATERIALIZED CTE, so every delivery row of
  * a subscriber names the same email. Returns the rows queued and the subscribers who passed the gate.
+ *
+ * Cost is per email, so it is kept to what a query needs (measured with EXPLAIN ANALYZE at 100,000
+ * subscribers): no dedupe key (the delivery row is the gate, and a key cost a unique-index
+ * probe and insert per email), the delivery row is its primary key only, the outbox row skips the per-row claim
+ * index (batched rows are claimed through their batch), neither checks a foreign key to a table
+ * that is never deleted from, and who passed is a hash semi-join (with the work_mem to stay in
+ * memory) instead of a sort. Who is a recipient is RECIPIENTS_WHERE, one subscriber filter.
  */
 async function queueEmails(
   tx: Tx,
@@ -300,26 +306,28 @@ async function queueEmails(
     announcementIds: string[];
     kind: 'ANNOUNCEMENT' | 'DIGEST';
     payload: AnnouncementPayload | DigestPayload;
-    dedupePrefix: string;
     now: Date;
   },
 ): Promise<{ queued: number; recipients: number }> {
-  const { announcementIds, kind, payload, dedupePrefix, now } = input;
+  const { announcementIds, kind, payload, now } = input;
+  // Hashes and the batch numbering stay in memory (the default 4 MB spills 100,000 rows to disk).
+  await tx.$executeRawUnsafe(`SET LOCAL work_mem = '64MB'`);
   const rows = await tx.$queryRawUnsafe<{ queued: number; recipients: number }[]>(
     `WITH recipients AS MATERIALIZED (
        SELECT s.id, s.email, gen_random_uuid() AS outbox_id
        FROM subscribers s
        WHERE ${RECIPIENTS_WHERE}
      ), gated AS (
-       INSERT INTO announcement_deliveries (id, announcement_id, subscriber_id, outbox_email_id, created_at)
-       SELECT gen_random_uuid(), a.id, r.id, r.outbox_id, $1::timestamptz
+       INSERT INTO announcement_deliveries (announcement_id, subscriber_id, outbox_email_id, created_at)
+       SELECT a.id, r.id, r.outbox_id, $1::timestamptz
        FROM recipients r CROSS JOIN unnest($2::uuid[]) AS a(id)
-       ON CONFLICT (announcement_id, subscriber_id) DO NOTHING
-       RETURNING subscriber_id, outbox_email_id
+       ON CONFLICT (subscriber_id, announcement_id) DO NOTHING
+       RETURNING subscriber_id
      ), passed AS MATERIALIZED (
        -- Numbered in id order, a hundred to a provider batch (the sender lists a batch's emails in id order too).
-       SELECT d.subscriber_id, d.outbox_email_id, (row_number() OVER (ORDER BY d.outbox_email_id) - 1) / $6::int AS n
-       FROM (SELECT DISTINCT subscriber_id, outbox_email_id FROM gated) AS d
+       SELECT r.id, r.email, r.outbox_id, (row_number() OVER (ORDER BY r.outbox_id) - 1) / $5::int AS n
+       FROM recipients r
+       WHERE r.id IN (SELECT subscriber_id FROM gated)
      ), batch_ids AS MATERIALIZED (
        SELECT k.n, gen_random_uuid() AS id FROM (SELECT DISTINCT n FROM passed) AS k
      ), batches AS (
@@ -328,11 +336,9 @@ async function queueEmails(
        FROM batch_ids b
        RETURNING 1
      ), queued AS (
-       INSERT INTO outbox_emails (id, kind, subscriber_id, to_address, payload, dedupe_key, status, attempts, next_attempt_at, created_at, batch_id)
-       SELECT p.outbox_email_id, $3::outbox_kind, p.subscriber_id, r.email, $4::jsonb, $5 || p.subscriber_id::text,
-              'QUEUED', 0, $1::timestamptz, $1::timestamptz, b.id
-       FROM passed p JOIN recipients r ON r.id = p.subscriber_id JOIN batch_ids b ON b.n = p.n
-       ON CONFLICT (dedupe_key) DO NOTHING
+       INSERT INTO outbox_emails (id, kind, subscriber_id, to_address, payload, status, attempts, next_attempt_at, created_at, batch_id)
+       SELECT p.outbox_id, $3::outbox_kind, p.id, p.email, $4::jsonb, 'QUEUED', 0, $1::timestamptz, $1::timestamptz, b.id
+       FROM passed p JOIN batch_ids b ON b.n = p.n
        RETURNING 1
      )
      SELECT (SELECT count(*) FROM queued)::int AS queued, (SELECT count(*) FROM passed)::int AS recipients,
@@ -341,7 +347,6 @@ async function queueEmails(
     announcementIds,
     kind,
     JSON.stringify(payload),
-    dedupePrefix,
     PROVIDER_BATCH_SIZE,
   );
   return { queued: Number(rows[0]?.queued ?? 0), recipients: Number(rows[0]?.recipients ?? 0) };

@@ -2,7 +2,7 @@ import type { SubscriberStatus } from '../generated/prisma/client';
 import { requireNewsletterSecret } from './config';
 import { scheduleImmediateSend } from './immediate';
 import { log } from './log';
-import { newestArticlesForWelcome, type WelcomePayload } from '../outbox/templates';
+import { newestArticlesForWelcome, type WelcomePayload } from './emails';
 import { enforceTokenRouteLimit, nowOf, TRANSACTION_OPTIONS, withDatabase, type ServiceOptions, type Tx } from './service-context';
 import { hashesEqual, hashToken, isWellFormedToken } from './tokens';
 import type { PrismaClient } from '../generated/prisma/client';

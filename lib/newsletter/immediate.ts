@@ -2,7 +2,7 @@ import { after } from 'next/server';
 import { getEmailTransport, type EmailTransport } from '../email';
 import type { PrismaClient } from '../generated/prisma/client';
 import { log } from './log';
-import { sendOutboxEmail } from '../outbox/rows';
+import { sendOutboxEmail } from '../sending';
 import { processSingleton } from '../process-singleton';
 
 /**

@@ -12,12 +12,5 @@ import { log as rootLog, type Logger } from '../log';
  */
 export const log: Logger = rootLog.child({ component: 'newsletter' });
 
-const lastLogged = new Map<string, number>();
-
-/** Logs at most once per `intervalMs` per key: a worker tick every few seconds must not flood the log. */
-export function logThrottled(key: string, intervalMs: number, write: () => void, now: number = Date.now()): void {
-  const last = lastLogged.get(key);
-  if (last !== undefined && now - last < intervalMs) return;
-  lastLogged.set(key, now);
-  write();
-}
+/** Logs at most once per interval per key (lib/log.ts). */
+export { logThrottled } from '../log';

@@ -3,7 +3,7 @@ import { maskEmail } from '../format';
 import { requireNewsletterSecret } from './config';
 import { scheduleImmediateSend } from './immediate';
 import { log } from './log';
-import { DATA_LINK_TTL_MINUTES, type DataLinkPayload } from '../outbox/templates';
+import { DATA_LINK_TTL_MINUTES, type DataLinkPayload } from './emails';
 import { DATA_LINK_RATE_LIMIT } from './rate-limit';
 import { enforceRateLimit, enforceTokenRouteLimit, nowOf, TRANSACTION_OPTIONS, withDatabase, type ServiceOptions } from './service-context';
 import { generateConfirmationToken, isWellFormedToken, sealToken, verifyManageToken } from './tokens';

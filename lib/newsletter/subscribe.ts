@@ -7,7 +7,7 @@ import { InvalidSubscriptionError, RateLimitedError } from './errors';
 import { scheduleImmediateSend } from './immediate';
 import { canonicalInbox } from './inbox';
 import { log } from './log';
-import { CONFIRMATION_TOKEN_TTL_HOURS, type ConfirmationPayload } from '../outbox/templates';
+import { CONFIRMATION_TOKEN_TTL_HOURS, type ConfirmationPayload } from './emails';
 import { ruleFor, SUBSCRIBE_RATE_LIMITS } from './rate-limit';
 import { clientKey, nowOf, withDatabase, type ServiceOptions } from './service-context';
 import { runSignupStatements, type SignupInput, type SignupLimits } from './signup-statements';

@@ -1,6 +1,5 @@
 import type { OutgoingEmail } from '../email';
-import { buildOutgoingEmail, UnsendableOutboxRowError, type OutboxRowForSending } from './templates';
-import { createManageToken } from '../newsletter/tokens';
+import { buildOutgoingEmail, UnsendableOutboxRowError, type OutboxRowForSending, type OutboxTemplates } from './templates';
 
 /**
  * Per-recipient emails for a provider batch, fast enough to keep 200 emails a second flowing.
@@ -22,13 +21,13 @@ type Template = { email: OutgoingEmail; token: string } | { error: unknown } | {
 
 export type RenderedRow<R> = { row: R; email: OutgoingEmail } | { row: R; error: UnsendableOutboxRowError };
 
-/** Caches one rendering per (secret, kind, payload); keep one per sender (payloads repeat across batches). */
+/** Caches one rendering per (kind, payload) for its templates; keep one per sender (payloads repeat across batches). */
 export class BatchRenderer {
   readonly #templates = new Map<string, Promise<Template>>();
   readonly #maxTemplates: number;
 
   constructor(
-    private readonly secret: string,
+    private readonly templates: OutboxTemplates,
     options: { maxTemplates?: number } = {},
   ) {
     this.#maxTemplates = options.maxTemplates ?? 64;
@@ -43,8 +42,8 @@ export class BatchRenderer {
       if (!row.subscriberId) throw new UnsendableOutboxRowError('row has no subscriber (deleted)');
       const template = await this.#template(row);
       if ('error' in template) throw template.error;
-      if ('perRow' in template) return { row, email: await buildOutgoingEmail(row, this.secret) };
-      const token = createManageToken(row.subscriberId, this.secret);
+      if ('perRow' in template) return { row, email: await buildOutgoingEmail(row, this.templates) };
+      const token = this.templates.recipientToken(row.subscriberId);
       const swap = (value: string) => value.replaceAll(template.token, token);
       const { email } = template;
       return {
@@ -78,9 +77,9 @@ export class BatchRenderer {
     try {
       const email = await buildOutgoingEmail(
         { ...row, subscriberId: PLACEHOLDER_SUBSCRIBER_ID, toAddress: PLACEHOLDER_ADDRESS },
-        this.secret,
+        this.templates,
       );
-      const token = createManageToken(PLACEHOLDER_SUBSCRIBER_ID, this.secret);
+      const token = this.templates.recipientToken(PLACEHOLDER_SUBSCRIBER_ID);
       const found = email.html.includes(token) && Object.values(email.headers).some((value) => value.includes(token));
       return found ? { email, token } : { perRow: true };
     } catch (err) {

@@ -9,6 +9,7 @@ import type { Pacer, PacerSlot } from './pacing';
 import type { ClaimedRow } from './rows';
 import { decideRetry, failureFacts, RETRY_DEFAULTS } from './retry-policy';
 import { abortableSleep, AbortedError } from './sleep';
+import type { OutboxTemplates } from './templates';
 import { defaultWorkerId } from './worker-id';
 import { PROVIDER_BATCH_SIZE } from './write';
 
@@ -73,8 +74,8 @@ export type SenderOptions = {
   db?: PrismaClient;
   /** Stored in claimed_by; default host:pid:random. */
   workerId?: string;
-  /** Key for the unsubscribe links; default NEWSLETTER_SECRET (or the development key). */
-  secret?: string;
+  /** How each kind renders (lib/sending.ts: the app's templates). */
+  templates: OutboxTemplates;
   /** Clock for leases and retry times (tests step it). */
   now?: () => Date;
   /** Default: the pacing every instance shares, in Postgres (sharedPacer()). */
@@ -95,6 +96,8 @@ export type SenderOptions = {
   /** Sleep used while waiting for pending batches (tests may shorten it). */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   onBatch?: (outcome: BatchOutcome, totals: SenderTotals) => void;
+  /** After the last batch: the features react (announcements mark themselves complete). */
+  onDrained?: (db: PrismaClient, now: Date) => Promise<unknown>;
 };
 
 type Batch = { id: string; key: string; attempts: number };
@@ -354,14 +357,15 @@ async function processBatch(ctx: Ctx): Promise<BatchOutcome | null> {
   return outcome;
 }
 
-export type PendingAnnouncements = { pending: number; nextAt: Date | null };
+export type PendingBatchedEmails = { pending: number; nextAt: Date | null };
 
 /** Batched emails not finished yet (QUEUED, or SENDING in a batch), and when the next batch may be tried. */
-export async function pendingAnnouncementEmails(db: PrismaClient = getDb()): Promise<PendingAnnouncements> {
+export async function pendingBatchedEmails(db: PrismaClient = getDb()): Promise<PendingBatchedEmails> {
   const [pending, next] = await Promise.all([
     db.$queryRawUnsafe<{ n: number }[]>(
-      `SELECT count(*)::int AS n FROM outbox_emails WHERE kind = ANY($1::outbox_kind[]) AND status IN ('QUEUED', 'SENDING')`,
-      BATCH_KINDS,
+      // Through the unfinished batches (their index), then their emails (batch_id's).
+      `SELECT count(*)::int AS n FROM outbox_batches b JOIN outbox_emails o ON o.batch_id = b.id
+       WHERE b.status IN ('QUEUED', 'SENDING') AND o.status IN ('QUEUED', 'SENDING')`,
     ),
     db.$queryRawUnsafe<{ next_at: Date | null }[]>(
       `SELECT min(CASE WHEN status = 'QUEUED' THEN next_attempt_at ELSE lease_until END) AS next_at
@@ -369,17 +373,6 @@ export async function pendingAnnouncementEmails(db: PrismaClient = getDb()): Pro
     ),
   ]);
   return { pending: Number(pending[0]?.n ?? 0), nextAt: next[0]?.next_at ?? null };
-}
-
-/** Marks announcements COMPLETED once no announcement email is left to send. Returns how many. */
-export async function completeAnnouncements(db: PrismaClient = getDb(), now: Date = new Date()): Promise<number> {
-  return db.$executeRawUnsafe(
-    `UPDATE announcements SET status = 'COMPLETED', completed_at = $1::timestamptz
-     WHERE status = 'SENDING'
-       AND NOT EXISTS (SELECT 1 FROM outbox_emails WHERE kind = ANY($2::outbox_kind[]) AND status IN ('QUEUED', 'SENDING'))`,
-    now,
-    BATCH_KINDS,
-  );
 }
 
 /** Hands back every batch this sender holds (on shutdown): retried by anyone, at once, no attempt counted. */
@@ -410,7 +403,6 @@ function emptyTotals(): SenderTotals {
  * whoever comes next).
  */
 export async function sendBatches(options: SenderOptions): Promise<SenderTotals> {
-  const secret = options.secret ?? (await import('../newsletter/config')).requireNewsletterSecret();
   const db = options.db ?? getDb();
   const ctx: Ctx = {
     db,
@@ -418,7 +410,7 @@ export async function sendBatches(options: SenderOptions): Promise<SenderTotals>
     workerId: options.workerId ?? defaultWorkerId(),
     now: options.now ?? (() => new Date()),
     limiter: options.limiter ?? sharedPacer(db),
-    renderer: new BatchRenderer(secret),
+    renderer: new BatchRenderer(options.templates),
     signal: options.signal,
     leaseMs: options.leaseMs ?? SENDER_DEFAULTS.leaseMs,
     maxAttempts: options.maxAttempts ?? SENDER_DEFAULTS.maxAttempts,
@@ -447,7 +439,7 @@ export async function sendBatches(options: SenderOptions): Promise<SenderTotals>
       if (outcome === null) {
         started -= 1;
         if (waitForPendingMs <= 0) return;
-        const { pending, nextAt } = await pendingAnnouncementEmails(ctx.db).catch((err: unknown) => {
+        const { pending, nextAt } = await pendingBatchedEmails(ctx.db).catch((err: unknown) => {
           failure ??= err;
           stop = true;
           return { pending: 0, nextAt: null };
@@ -476,9 +468,6 @@ export async function sendBatches(options: SenderOptions): Promise<SenderTotals>
   const lanes = Math.max(1, options.concurrency ?? SENDER_DEFAULTS.concurrency);
   await Promise.all(Array.from({ length: lanes }, lane));
   if (failure) throw failure;
-  await completeAnnouncements(ctx.db, ctx.now());
+  await options.onDrained?.(ctx.db, ctx.now());
   return totals;
 }
-
-/** The name announcements knew it by. */
-export const sendAnnouncementBatches = sendBatches;

@@ -46,12 +46,14 @@ export type SharedPacerOptions = {
 
 /** Timer rounding and the gap between the database's clock and a stamp taken right after it. */
 const SAFETY_MS = 3;
+/** Date.now() is whole milliseconds: the clock offset is rounded up by this much. */
+const CLOCK_ROUNDING_MS = 1;
 /** How often a caller looks again while the slot depends on a request still in flight. */
 const IN_FLIGHT_POLL_MS = 20;
 
 export const PACING_DEFAULTS = { name: 'resend', marginPercent: 0.5, inFlightBoundMs: 15_000 } as const;
 
-type TakeRow = { wait_ms: number; granted: boolean; blocked_in_flight: boolean };
+type TakeRow = { wait_ms: number; granted: boolean; blocked_in_flight: boolean; db_now_ms: number };
 
 export class SharedPacer implements Pacer {
   readonly #db: PrismaClient;
@@ -89,6 +91,7 @@ export class SharedPacer implements Pacer {
     for (;;) {
       if (signal?.aborted) throw new AbortedError();
       const id = randomUUID();
+      const sentAt = Date.now();
       // slot = the latest of: now, the bucket's next slot, and one second (plus SAFETY_MS) after the
       // limit-th latest possible arrival among recent requests. Handed out only when at most one
       // interval ahead, so a caller never holds a slot that a later done() could have moved earlier.
@@ -116,6 +119,7 @@ export class SharedPacer implements Pacer {
           RETURNING 1
         )
         SELECT (extract(epoch FROM (c.slot - clock_timestamp())) * 1000)::float8 AS wait_ms,
+               (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS db_now_ms,
                EXISTS (SELECT 1 FROM granted) AS granted, c.blocked_in_flight
         FROM c`;
       const row = rows[0];
@@ -135,15 +139,24 @@ export class SharedPacer implements Pacer {
           throw err;
         }
       }
-      return { done: () => this.#settle(id) };
+      // The database's clock minus ours, as an upper bound (the database read its clock after we
+      // sent the query): done() stamps the answer the moment it came, not when its UPDATE runs.
+      const clockOffsetMs = Number(row.db_now_ms) - sentAt + CLOCK_ROUNDING_MS;
+      return { done: () => this.#settle(id, Date.now() + clockOffsetMs) };
     }
   }
 
-  /** The request was answered: it arrived by now at the latest. */
-  async #settle(id: string): Promise<void> {
+  /**
+   * The request was answered: it arrived by then at the latest. `answeredAtMs` is the answer's
+   * moment on the database's clock (an upper bound); without it, the moment this UPDATE runs.
+   */
+  async #settle(id: string, answeredAtMs?: number): Promise<void> {
+    const answeredAt = answeredAtMs === undefined ? null : answeredAtMs / 1000;
     await this.#db.$executeRaw`
       UPDATE provider_pacing
-      SET recent_arrival_by[array_position(recent_ids, ${id}::uuid)] = LEAST(recent_arrival_by[array_position(recent_ids, ${id}::uuid)], clock_timestamp())
+      SET recent_arrival_by[array_position(recent_ids, ${id}::uuid)] = LEAST(
+            recent_arrival_by[array_position(recent_ids, ${id}::uuid)], clock_timestamp(),
+            COALESCE(to_timestamp(${answeredAt}::float8), clock_timestamp()))
       WHERE name = ${this.#name} AND ${id}::uuid = ANY (recent_ids)`;
   }
 

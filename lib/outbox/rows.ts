@@ -5,14 +5,14 @@ import { env, type Env } from '../env';
 import { Prisma, type OutboxKind, type PrismaClient } from '../generated/prisma/client';
 import { log } from './log';
 import { decideRetry, failureFacts, RETRY_DEFAULTS } from './retry-policy';
-import { buildOutgoingEmail, UnsendableOutboxRowError, withoutSecrets } from './templates';
+import { buildOutgoingEmail, UnsendableOutboxRowError, withoutSecrets, type OutboxTemplates } from './templates';
 import { defaultWorkerId } from './worker-id';
 
 export { defaultWorkerId };
 
 /**
  * One email per provider request (confirmation, welcome, data link): rows written next to the
- * subscriber change are sent here, by the loop in the server process (lib/newsletter/worker.ts),
+ * subscriber change are sent here, by the loop in the server process (lib/outbox/worker.ts),
  * by the scheduler route, and right after a signup commits (lib/newsletter/immediate.ts).
  *
  * Claiming: ONE statement, `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED LIMIT n)
@@ -61,8 +61,8 @@ export type OutboxBatchOptions = {
    * so tests can step time. */
   now?: Date | (() => Date);
   db?: PrismaClient;
-  /** Key for the unsubscribe/manage links; default: NEWSLETTER_SECRET (or the development key). */
-  secret?: string;
+  /** How each kind renders and who may still get it (lib/sending.ts: the app's templates). */
+  templates: OutboxTemplates;
   leaseMs?: number;
   concurrency?: number;
   maxAttempts?: number;
@@ -98,7 +98,7 @@ async function claimRows(
         attempts = o.attempts + CASE WHEN o.status = 'SENDING' THEN 1 ELSE 0 END
     WHERE o.id IN (
       SELECT id FROM outbox_emails
-      WHERE kind = ANY(${PER_ROW_KINDS}::outbox_kind[])
+      WHERE kind = ANY(${PER_ROW_KINDS}::outbox_kind[]) AND batch_id IS NULL -- the partial claim index
         AND ((status = 'QUEUED' AND next_attempt_at <= ${options.now}::timestamptz)
           OR (status = 'SENDING' AND lease_until < ${options.now}::timestamptz))
         ${onlyId}
@@ -111,10 +111,9 @@ async function claimRows(
   return rows.map((row) => ({ ...row, attempts: Number(row.attempts) }));
 }
 
-type Ctx = Required<Omit<OutboxBatchOptions, 'signal' | 'limit' | 'db' | 'secret' | 'now'>> & {
+type Ctx = Required<Omit<OutboxBatchOptions, 'signal' | 'limit' | 'db' | 'now'>> & {
   now: () => Date;
   db: PrismaClient;
-  secret: string;
   signal: AbortSignal | undefined;
 };
 
@@ -160,11 +159,11 @@ async function stillWanted(ctx: Ctx, row: ClaimedRow): Promise<{ wanted: true } 
   if (!row.subscriberId) return { wanted: false, why: 'subscriber deleted' };
   const subscriber = await ctx.db.subscriber.findUnique({ where: { id: row.subscriberId }, select: { status: true } });
   if (!subscriber) return { wanted: false, why: 'subscriber deleted' };
-  // A data link is asked for by the subscriber whatever their status (an unsubscribed reader's data is still theirs).
-  if (row.kind === 'DATA_LINK') return { wanted: true };
-  // A confirmation only makes sense while pending (a resubscribed reader is pending again); every
-  // other email only goes to confirmed subscribers: an unsubscribe since enqueueing wins.
-  const needed = row.kind === 'CONFIRMATION' ? 'PENDING' : 'CONFIRMED';
+  // The template says who it is for (a data link: anyone; a confirmation: the pending; the rest:
+  // confirmed subscribers, so an unsubscribe since enqueueing wins). No template: rendering fails it.
+  const audience = ctx.templates.byKind[row.kind]?.audience ?? 'anyone';
+  if (audience === 'anyone') return { wanted: true };
+  const needed = audience === 'pending' ? 'PENDING' : 'CONFIRMED';
   return subscriber.status === needed ? { wanted: true } : { wanted: false, why: `subscriber is ${subscriber.status}` };
 }
 
@@ -181,7 +180,7 @@ async function processRow(ctx: Ctx, row: ClaimedRow): Promise<OutboxOutcome> {
 
   let message;
   try {
-    message = await buildOutgoingEmail(row, ctx.secret);
+    message = await buildOutgoingEmail(row, ctx.templates);
   } catch (err) {
     if (err instanceof UnsendableOutboxRowError) return fail(ctx, row, err.message, false);
     throw err;
@@ -232,26 +231,19 @@ function clockOf(now: OutboxBatchOptions['now']): () => Date {
   return () => new Date();
 }
 
-function context(options: OutboxBatchOptions, secret: string): Ctx {
+function context(options: OutboxBatchOptions): Ctx {
   return {
     workerId: options.workerId,
     transport: options.transport,
     now: clockOf(options.now),
     db: options.db ?? getDb(),
-    secret,
+    templates: options.templates,
     leaseMs: options.leaseMs ?? outboxLeaseMs(),
     concurrency: Math.max(1, options.concurrency ?? OUTBOX_DEFAULTS.concurrency),
     maxAttempts: options.maxAttempts ?? OUTBOX_DEFAULTS.maxAttempts,
     signal: options.signal,
     random: options.random ?? Math.random,
   };
-}
-
-async function resolveSecret(secret: string | undefined): Promise<string> {
-  if (secret !== undefined) return secret;
-  // Imported lazily: config.ts pulls in env validation, which scripts may not want at import time.
-  const { requireNewsletterSecret } = await import('../newsletter/config');
-  return requireNewsletterSecret();
 }
 
 async function processClaimed(ctx: Ctx, rows: ClaimedRow[]): Promise<OutboxBatchResult> {
@@ -276,7 +268,7 @@ async function processClaimed(ctx: Ctx, rows: ClaimedRow[]): Promise<OutboxBatch
 
 /** Claims up to `limit` due rows and sends them. Throws only if the claim itself fails. */
 export async function processOutboxBatch(options: OutboxBatchOptions): Promise<OutboxBatchResult> {
-  const ctx = context(options, await resolveSecret(options.secret));
+  const ctx = context(options);
   if (ctx.signal?.aborted) return emptyResult();
   const rows = await claimRows(ctx.db, {
     workerId: ctx.workerId,
@@ -295,7 +287,7 @@ export async function sendOutboxEmail(
   id: string,
   options: Omit<OutboxBatchOptions, 'limit' | 'workerId'> & { workerId?: string },
 ): Promise<OutboxOutcome | 'not-claimed'> {
-  const ctx = context({ ...options, workerId: options.workerId ?? `immediate:${defaultWorkerId()}` }, await resolveSecret(options.secret));
+  const ctx = context({ ...options, workerId: options.workerId ?? `immediate:${defaultWorkerId()}` });
   const rows = await claimRows(ctx.db, { workerId: ctx.workerId, now: ctx.now(), leaseMs: ctx.leaseMs, limit: 1, id });
   const row = rows[0];
   if (!row) return 'not-claimed';

@@ -1,63 +1,33 @@
 import { z } from 'zod';
-import { renderStoredEmail, unsubscribeHeaders, type OutgoingEmail } from '../email';
-import { getAllArticles } from '../content/load';
+import { unsubscribeHeaders, type OutgoingEmail, type RenderedEmail } from '../email';
 import type { OutboxKind } from '../generated/prisma/client';
-import { absoluteUrl, paths } from '../site';
-import { log } from './log';
-import { confirmUrl, dataUrl, manageUrl, unsubscribeUrl } from '../newsletter/paths';
-import { createManageToken, openSealedToken } from '../newsletter/tokens';
 
 /**
- * What an outbox row's `payload` holds per kind, and how a row becomes an email.
- *
- * Rows store only what cannot be recomputed at send time. Links that carry a token are built when
- * the row is sent: the unsubscribe/manage token is derived from the subscriber id, the
- * confirmation token is kept sealed (see tokens.ts) and erased once the row is finished. Rendering
- * is deterministic for a given row (the welcome email's article list is frozen in the payload), so
- * a retry sends the same body under the same Idempotency-Key, as Resend requires.
+ * How an outbox row becomes an email. The outbox knows no template: the features that write rows
+ * (the newsletter's confirmation, welcome and data link; announcements' new article and digest)
+ * provide one per kind, and the recipient's links, as an OutboxTemplates (lib/sending.ts puts them
+ * together). Rows store only what cannot be recomputed at send time; rendering is deterministic
+ * for a given row, so a retry sends the same body under the same Idempotency-Key, as Resend requires.
  */
 
-const text = (max: number) => z.string().trim().min(1).max(max);
-const httpUrl = z.url({ protocol: /^https?$/ });
+/** The links that are the recipient's own (built from their token); every email has them. */
+export type RecipientLinks = { unsubscribeUrl: string; manageUrl: string };
 
-export const CONFIRMATION_TOKEN_TTL_HOURS = 48;
-export const DATA_LINK_TTL_MINUTES = 60;
+export type OutboxTemplate = {
+  /** Who may still get it, checked right before every send: else the row is CANCELLED. */
+  audience: 'confirmed' | 'pending' | 'anyone';
+  /** Throws UnsendableOutboxRowError when the payload cannot become an email. */
+  render(payload: unknown, links: RecipientLinks): Promise<RenderedEmail>;
+};
 
-export const outboxPayloadSchemas = {
-  CONFIRMATION: z.object({
-    /** The confirmation token, AES-GCM sealed; removed when the row is SENT, FAILED or CANCELLED. */
-    sealedToken: z.string().min(1),
-    expiresInHours: z.number().int().positive(),
-  }),
-  WELCOME: z.object({
-    articles: z.array(z.object({ title: text(300), description: text(500), url: httpUrl })).max(10),
-  }),
-  /** For the new-article announcement (written by the announce side): the template's props minus the unsubscribe link. */
-  ANNOUNCEMENT: z.object({
-    title: text(300),
-    description: text(500),
-    takeaways: z.array(text(500)).max(20),
-    articleUrl: httpUrl,
-  }),
-  /** Several new articles in one email (an announce run that found more than three); newest first. */
-  DIGEST: z.object({
-    articles: z.array(z.object({ title: text(300), description: text(500), articleUrl: httpUrl })).min(2).max(50),
-  }),
-  /** A single-use export/delete link: the token sealed like a confirmation's, erased when the row is finished. */
-  DATA_LINK: z.object({
-    sealedToken: z.string().min(1),
-    purpose: z.enum(['export', 'delete']),
-    expiresInMinutes: z.number().int().positive(),
-  }),
-} as const;
+export type OutboxTemplates = {
+  byKind: Partial<Record<OutboxKind, OutboxTemplate>>;
+  /** The recipient's token: it appears in their links (and nowhere else), so batch-render.ts can swap it. */
+  recipientToken(subscriberId: string): string;
+  links(recipientToken: string): RecipientLinks;
+};
 
-export type ConfirmationPayload = z.infer<typeof outboxPayloadSchemas.CONFIRMATION>;
-export type WelcomePayload = z.infer<typeof outboxPayloadSchemas.WELCOME>;
-export type AnnouncementPayload = z.infer<typeof outboxPayloadSchemas.ANNOUNCEMENT>;
-export type DigestPayload = z.infer<typeof outboxPayloadSchemas.DIGEST>;
-export type DataLinkPayload = z.infer<typeof outboxPayloadSchemas.DATA_LINK>;
-
-/** Keys erased from a payload once its row is finished. */
+/** Keys erased from a payload once its row is finished (a sealed single-use token, say). */
 export const SECRET_PAYLOAD_KEYS = ['sealedToken'] as const;
 
 export function withoutSecrets(payload: unknown): unknown {
@@ -83,91 +53,30 @@ export type OutboxRowForSending = {
   payload: unknown;
 };
 
-function parsePayload<K extends keyof typeof outboxPayloadSchemas>(kind: K, payload: unknown): z.infer<(typeof outboxPayloadSchemas)[K]> {
-  const parsed = outboxPayloadSchemas[kind].safeParse(payload);
+/** For templates: the payload checked against its schema, or UnsendableOutboxRowError. */
+export function parsePayload<S extends z.ZodType>(schema: S, kind: string, payload: unknown): z.infer<S> {
+  const parsed = schema.safeParse(payload);
   if (!parsed.success) throw new UnsendableOutboxRowError(`invalid ${kind} payload: ${z.prettifyError(parsed.error)}`);
-  return parsed.data as z.infer<(typeof outboxPayloadSchemas)[K]>;
+  return parsed.data;
+}
+
+export function templateFor(templates: OutboxTemplates, kind: OutboxKind): OutboxTemplate {
+  const template = templates.byKind[kind];
+  if (!template) throw new UnsendableOutboxRowError(`no template for outbox kind ${kind}`);
+  return template;
 }
 
 /** Renders a row (HTML + text, List-Unsubscribe headers). Throws UnsendableOutboxRowError for a bad row. */
-export async function buildOutgoingEmail(row: OutboxRowForSending, secret: string): Promise<OutgoingEmail> {
+export async function buildOutgoingEmail(row: OutboxRowForSending, templates: OutboxTemplates): Promise<OutgoingEmail> {
   if (!row.subscriberId) throw new UnsendableOutboxRowError('row has no subscriber (deleted)');
-  const unsubscribe = unsubscribeUrl(createManageToken(row.subscriberId, secret));
-  let rendered;
+  const template = templateFor(templates, row.kind);
+  const links = templates.links(templates.recipientToken(row.subscriberId));
+  let rendered: RenderedEmail;
   try {
-    switch (row.kind) {
-      case 'CONFIRMATION': {
-        const payload = parsePayload('CONFIRMATION', row.payload);
-        let token: string;
-        try {
-          token = openSealedToken(payload.sealedToken, secret);
-        } catch (err) {
-          // NEWSLETTER_SECRET changed since the row was written: the link cannot be rebuilt.
-          throw new UnsendableOutboxRowError('sealed confirmation token cannot be opened (secret rotated?)', { cause: err });
-        }
-        rendered = await renderStoredEmail('confirmation', {
-          confirmUrl: confirmUrl(token),
-          unsubscribeUrl: unsubscribe,
-          expiresInHours: payload.expiresInHours,
-        });
-        break;
-      }
-      case 'WELCOME': {
-        const payload = parsePayload('WELCOME', row.payload);
-        rendered = await renderStoredEmail('welcome', {
-          siteUrl: absoluteUrl('/'),
-          articles: payload.articles,
-          unsubscribeUrl: unsubscribe,
-          manageUrl: manageUrl(createManageToken(row.subscriberId, secret)),
-        });
-        break;
-      }
-      case 'ANNOUNCEMENT': {
-        const payload = parsePayload('ANNOUNCEMENT', row.payload);
-        rendered = await renderStoredEmail('new-article', { ...payload, unsubscribeUrl: unsubscribe });
-        break;
-      }
-      case 'DIGEST': {
-        const payload = parsePayload('DIGEST', row.payload);
-        rendered = await renderStoredEmail('digest', { articles: payload.articles, unsubscribeUrl: unsubscribe });
-        break;
-      }
-      case 'DATA_LINK': {
-        const payload = parsePayload('DATA_LINK', row.payload);
-        let token: string;
-        try {
-          token = openSealedToken(payload.sealedToken, secret, 'data-link');
-        } catch (err) {
-          throw new UnsendableOutboxRowError('sealed data-link token cannot be opened (secret rotated?)', { cause: err });
-        }
-        rendered = await renderStoredEmail('data-link', {
-          purpose: payload.purpose,
-          dataUrl: dataUrl(token),
-          unsubscribeUrl: unsubscribe,
-          expiresInMinutes: payload.expiresInMinutes,
-        });
-        break;
-      }
-      default:
-        throw new UnsendableOutboxRowError(`no template for outbox kind ${row.kind}`);
-    }
+    rendered = await template.render(row.payload, links);
   } catch (err) {
     if (err instanceof UnsendableOutboxRowError) throw err;
     throw new UnsendableOutboxRowError(`rendering ${row.kind} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
-  return { to: row.toAddress, ...rendered, headers: unsubscribeHeaders(unsubscribe) };
-}
-
-export const WELCOME_ARTICLE_COUNT = 3;
-
-/** The newest articles for the welcome email, frozen into its payload. Never fails a confirmation. */
-export function newestArticlesForWelcome(count: number = WELCOME_ARTICLE_COUNT): WelcomePayload['articles'] {
-  try {
-    return getAllArticles()
-      .slice(0, count)
-      .map((article) => ({ title: article.title, description: article.description, url: absoluteUrl(paths.article(article.slug)) }));
-  } catch (err) {
-    log.warn('welcome-articles-unavailable', { err });
-    return [];
-  }
+  return { to: row.toAddress, ...rendered, headers: unsubscribeHeaders(links.unsubscribeUrl) };
 }

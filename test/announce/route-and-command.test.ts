@@ -15,7 +15,7 @@ import { POST } from '@/app/api/announce/route';
 import { publishedArticles } from '@/lib/announce/articles';
 import { runAnnounceCommand } from '@/lib/announce/command';
 import { TokenBucket } from '@/lib/outbox/token-bucket';
-import { runOutboxWorkerStep } from '@/lib/newsletter/worker';
+import { runOutboxWorkerStep } from '@/lib/sending';
 import { duplicates, outboxStatusCounts, startAnnounceEnv, type AnnounceTestEnv } from './support';
 
 /**

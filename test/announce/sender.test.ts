@@ -10,7 +10,7 @@ vi.mock('@/lib/db', async (importOriginal) =>
 
 import { announceNewArticles } from '@/lib/announce/enqueue';
 import { TokenBucket } from '@/lib/outbox/token-bucket';
-import { pendingAnnouncementEmails, releaseBatchClaims, SENDER_DEFAULTS } from '@/lib/outbox/batches';
+import { pendingBatchedEmails, releaseBatchClaims, SENDER_DEFAULTS } from '@/lib/outbox/batches';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { unsubscribe } from '@/lib/newsletter/service';
 import { suppressAddresses } from '@/lib/newsletter/suppression';
@@ -328,6 +328,6 @@ describe('the provider rate limit', () => {
     expect(totals.rateLimited).toBeGreaterThan(0);
     expect(t.fake.deliveries()).toHaveLength(400);
     expect(duplicates(t.fake.deliveries())).toEqual([]);
-    expect((await pendingAnnouncementEmails(t.prisma)).pending).toBe(0);
+    expect((await pendingBatchedEmails(t.prisma)).pending).toBe(0);
   }, 30_000);
 });

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { TokenBucket } from '@/lib/outbox/token-bucket';
-import { sendAnnouncementBatches, type SenderOptions } from '@/lib/outbox/batches';
+import type { SenderOptions } from '@/lib/outbox/batches';
+import { sendBatches } from '@/lib/sending';
 import { newsletterSecret } from '@/lib/env';
 import type { FakeDelivery } from '../../testing/fake-resend/server';
 import type { HoistedTestState } from '../newsletter/email-env';
@@ -25,7 +26,7 @@ export type AnnounceTestEnv = NewsletterTestEnv & {
   /** Empties every table the announcements touch (subscribers included) and the fake's log. */
   reset(): Promise<void>;
   /** The sender against the fake, fast (50 requests/s) unless a limiter is given. */
-  send(options?: Partial<SenderOptions>): ReturnType<typeof sendAnnouncementBatches>;
+  send(options?: Partial<SenderOptions>): ReturnType<typeof sendBatches>;
 };
 
 export async function startAnnounceEnv(state: HoistedTestState): Promise<AnnounceTestEnv> {
@@ -79,7 +80,7 @@ export async function startAnnounceEnv(state: HoistedTestState): Promise<Announc
       );
     },
     send(options = {}) {
-      return sendAnnouncementBatches({
+      return sendBatches({
         transport: resendTransport(base.fake),
         db: prisma,
         secret,

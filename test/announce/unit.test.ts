@@ -4,6 +4,7 @@ import { createProgress } from '@/lib/announce/progress';
 import { AbortedError, TokenBucket } from '@/lib/outbox/token-bucket';
 import { BatchRenderer } from '@/lib/outbox/batch-render';
 import { buildOutgoingEmail, type OutboxRowForSending } from '@/lib/outbox/templates';
+import { appOutboxTemplates } from '@/lib/sending';
 import { createManageToken, verifyManageToken } from '@/lib/newsletter/tokens';
 
 /** The pieces of announcements that need no database: pacing, per-recipient rendering, progress. */
@@ -160,12 +161,12 @@ describe('BatchRenderer', () => {
   });
 
   it('renders each recipient exactly as buildOutgoingEmail does, with their own unsubscribe token', async () => {
-    const renderer = new BatchRenderer(secret);
+    const renderer = new BatchRenderer(appOutboxTemplates(secret));
     const rows = [announcement(randomUUID()), announcement(randomUUID()), digest(randomUUID()), digest(randomUUID())];
     const rendered = await renderer.render(rows);
     for (const [i, item] of rendered.entries()) {
       if (!('email' in item)) throw new Error(`row ${i} failed: ${item.error.message}`);
-      expect(item.email).toEqual(await buildOutgoingEmail(rows[i]!, secret));
+      expect(item.email).toEqual(await buildOutgoingEmail(rows[i]!, appOutboxTemplates(secret)));
       const token = createManageToken(rows[i]!.subscriberId!, secret);
       expect(item.email.headers['List-Unsubscribe']).toContain(token);
       expect(verifyManageToken(token, secret)).toBe(rows[i]!.subscriberId);
@@ -175,7 +176,7 @@ describe('BatchRenderer', () => {
   });
 
   it('reports a row it cannot render (no subscriber, broken payload) without failing the others', async () => {
-    const renderer = new BatchRenderer(secret);
+    const renderer = new BatchRenderer(appOutboxTemplates(secret));
     const broken = { ...announcement(randomUUID()), payload: { title: 'x' } };
     const rendered = await renderer.render([announcement(null), broken, announcement(randomUUID())]);
     expect('error' in rendered[0]! && rendered[0].error.message).toMatch(/no subscriber/);

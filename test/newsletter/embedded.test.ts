@@ -3,7 +3,7 @@ import { createEmbeddedTestDatabase, type TestDatabase } from '../db/harness';
 import { startFakeResend, type FakeResend } from '../../testing/fake-resend/server';
 import { API_KEY, captureLogs, clientAt, linkToken, resendTransport, uniqueEmail, uniqueIp } from './support';
 
-import { processOutboxBatch } from '@/lib/outbox/rows';
+import { processOutboxBatch } from '@/lib/sending';
 import { confirmSubscription, subscribe, unsubscribe } from '@/lib/newsletter/service';
 import { createManageToken } from '@/lib/newsletter/tokens';
 import { newsletterSecret } from '@/lib/env';

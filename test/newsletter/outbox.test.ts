@@ -15,11 +15,11 @@ vi.mock('@/lib/db', async (importOriginal) =>
 import { POST as outboxRoute } from '@/app/api/newsletter/outbox/route';
 import { CircuitBreaker, type CircuitState } from '@/lib/email/circuit-breaker';
 import { deleteStalePendingSubscribers, PENDING_RETENTION_MS } from '@/lib/newsletter/cleanup';
-import { OUTBOX_DEFAULTS, processOutboxBatch, releaseClaims, sendOutboxEmail } from '@/lib/outbox/rows';
+import { OUTBOX_DEFAULTS, releaseClaims } from '@/lib/outbox/rows';
 import { confirmSubscription, subscribe, unsubscribe } from '@/lib/newsletter/service';
 import { createManageToken, openSealedToken } from '@/lib/newsletter/tokens';
 import { newsletterSecret } from '@/lib/env';
-import { runOutboxWorkerStep } from '@/lib/newsletter/worker';
+import { processOutboxBatch, runOutboxWorkerStep, sendOutboxEmail } from '@/lib/sending';
 
 /** The outbox worker against the real Postgres and the real resend SDK talking to the fake API. */
 
@@ -265,7 +265,7 @@ describe('claims', () => {
     // The loop starts only with DATABASE_URL set, which lib/env.ts reads at import: load it afresh.
     vi.resetModules();
     process.env.DATABASE_URL = t.database.url;
-    const worker = await import('@/lib/newsletter/worker');
+    const worker = await import('@/lib/sending');
     try {
       const ids = await queueConfirmations(OUTBOX_DEFAULTS.concurrency + 2);
       t.fake.setDelay(400);

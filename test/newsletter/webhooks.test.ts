@@ -32,7 +32,7 @@ import { POST as webhookRoute } from '@/app/api/webhooks/resend/route';
 import { createPrismaClient } from '@/lib/db';
 import { deleteOldWebhookEvents, WEBHOOK_EVENT_RETENTION_MS } from '@/lib/newsletter/cleanup';
 import { waitForImmediateSends } from '@/lib/newsletter/immediate';
-import { processOutboxBatch } from '@/lib/outbox/rows';
+import { processOutboxBatch } from '@/lib/sending';
 import { confirmSubscription, deleteSubscriberData, exportSubscriberData, requestDataLink, subscribe } from '@/lib/newsletter/service';
 import { suppressAddresses } from '@/lib/newsletter/suppression';
 import { createManageToken, openSealedToken } from '@/lib/newsletter/tokens';

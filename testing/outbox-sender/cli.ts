@@ -11,7 +11,7 @@
 import { parseArgs } from 'node:util';
 import { createPrismaClient } from '../../lib/db';
 import { ResendTransport } from '../../lib/email/resend-transport';
-import { sendBatches } from '../../lib/outbox/batches';
+import { sendBatches } from '../../lib/sending';
 
 const { values } = parseArgs({
   options: {

@@ -3,7 +3,7 @@ import { env, unsetReason } from '@/lib/env';
 import { errorJson, jsonResponse } from '@/lib/newsletter/http';
 import { log } from '@/lib/newsletter/log';
 import { defaultWorkerId } from '@/lib/outbox/rows';
-import { runOutboxWorkerStep, WorkerNotReadyError } from '@/lib/newsletter/worker';
+import { runOutboxWorkerStep, WorkerNotReadyError } from '@/lib/sending';
 
 /**
  * POST /api/newsletter/outbox: one worker step (a batch of sends plus the cleanup) for an external

@@ -1,91 +1,93 @@
-import { releaseBatchClaims, sendBatches, type SenderTotals } from '../outbox/batches';
+import { releaseBatchClaims, sendBatches, type SenderTotals } from './batches';
 import { getEmailTransport, type BatchEmailTransport, type EmailTransport } from '../email';
 import { env } from '../env';
 import { getDb, isDatabaseUnavailableError } from '../db';
 import type { PrismaClient } from '../generated/prisma/client';
-import { runCleanup, type CleanupResult } from './cleanup';
-import { newsletterReadinessProblems, requireNewsletterSecret } from './config';
-import { log, logThrottled } from './log';
-import { defaultWorkerId, OUTBOX_DEFAULTS, processOutboxBatch, releaseClaims, type OutboxBatchResult } from '../outbox/rows';
+import { logThrottled } from '../log';
+import { log } from './log';
+import { defaultWorkerId, OUTBOX_DEFAULTS, processOutboxBatch, releaseClaims, type OutboxBatchResult } from './rows';
+import type { OutboxTemplates } from './templates';
 import { processSingleton } from '../process-singleton';
 
 /**
- * The outbox loop inside the server process (started from instrumentation.ts). Every few seconds
- * it claims a batch and sends it; when a batch comes back full it goes again at once. The same
- * step sends up to ANNOUNCE_BATCHES_PER_STEP batches of announcement emails (lib/outbox/batches.ts,
- * 100 per provider request, paced to the provider's limit) and deletes stale pending signups (at
- * most every CLEANUP_INTERVAL_MS per process).
- * stopOutboxWorker() lets the current batch finish, hands back any claim still held, and stops.
+ * The outbox loop inside the server process (started from instrumentation.ts through lib/sending.ts).
+ * Every few seconds it claims rows and sends them one by one (lib/outbox/rows.ts), then up to
+ * BATCHES_PER_STEP provider batches (lib/outbox/batches.ts, 100 emails per request, paced to the
+ * provider's limit); when either came back full it goes again at once. What the features add
+ * (their templates, whether they are configured, chores such as deleting stale signups, reacting
+ * when the batches are drained) comes in an OutboxWorkerSetup, so the outbox knows none of them.
+ * stopOutboxWorker() lets the current step finish, hands back any claim still held, and stops.
  */
 
 export const WORKER_INTERVAL_MS = 5_000;
-export const CLEANUP_INTERVAL_MS = 10 * 60_000;
+/** How often the loop runs the setup's chores (afterStep with chores = true). */
+export const CHORES_INTERVAL_MS = 10 * 60_000;
 const STOP_TIMEOUT_MS = 20_000;
 /** About 5 s of sending at 2 requests per second, so a step (and a stop) never waits long. */
-export const ANNOUNCE_BATCHES_PER_STEP = 10;
+export const BATCHES_PER_STEP = 10;
 const PROBLEM_LOG_INTERVAL_MS = 5 * 60_000;
+
+export type OutboxWorkerSetup<After = unknown> = {
+  /** Why nothing can be sent now (a missing secret, say); empty when ready. */
+  readinessProblems(): string[];
+  /** Asked once per step, after readiness passed. */
+  templates(): OutboxTemplates;
+  /** After the last batch of a drained sender (announcements mark themselves complete). */
+  onBatchesDrained?(db: PrismaClient, now: Date): Promise<unknown>;
+  /** After the step's sends; `chores` says whether the periodic chores are due. */
+  afterStep?(db: PrismaClient, now: Date, chores: boolean): Promise<After>;
+};
 
 export type WorkerStepOptions = {
   workerId: string;
   db?: PrismaClient;
-  /** Announcement emails are sent only through a transport with a batch endpoint (sendBatch). */
+  /** Batched kinds are sent only through a transport with a batch endpoint (sendBatch). */
   transport?: EmailTransport;
   limit?: number;
   now?: () => Date;
-  /** Run the cleanup in this step (the loop does every CLEANUP_INTERVAL_MS; the route always). */
-  cleanup?: boolean;
+  /** Run the setup's chores in this step (the loop does every CHORES_INTERVAL_MS; the route always). */
+  chores?: boolean;
   signal?: AbortSignal;
 };
 
-export type WorkerStepResult = {
-  batch: OutboxBatchResult;
-  /** Announcement batches sent in this step (null when the transport has no batch endpoint). */
-  announcements: SenderTotals | null;
-  cleanup: CleanupResult | null;
+export type WorkerStepResult<After> = {
+  rows: OutboxBatchResult;
+  /** Provider batches sent in this step (null when the transport has no batch endpoint). */
+  batches: SenderTotals | null;
+  after: After | null;
 };
 
 export class WorkerNotReadyError extends Error {
   constructor(readonly problems: string[]) {
-    super(`newsletter worker not ready: ${problems.join('; ')}`);
+    super(`outbox worker not ready: ${problems.join('; ')}`);
     this.name = 'WorkerNotReadyError';
   }
 }
 
-/**
- * One worker step: send a batch, then announcement batches, then (optionally) clean up. Throws
- * WorkerNotReadyError when unconfigured.
- */
-export async function runOutboxWorkerStep(options: WorkerStepOptions): Promise<WorkerStepResult> {
-  const problems = newsletterReadinessProblems();
+/** One step: rows one by one, then provider batches, then afterStep. Throws WorkerNotReadyError when unconfigured. */
+export async function runOutboxWorkerStep<After>(setup: OutboxWorkerSetup<After>, options: WorkerStepOptions): Promise<WorkerStepResult<After>> {
+  const problems = setup.readinessProblems();
   if (problems.length > 0) throw new WorkerNotReadyError(problems);
   const transport = options.transport ?? getEmailTransport();
   if (!transport) throw new WorkerNotReadyError(['no email transport (RESEND_API_KEY / EMAIL_FROM)']);
   const db = options.db ?? getDb();
   const now = options.now ?? (() => new Date());
-  const secret = requireNewsletterSecret();
-  const batch = await processOutboxBatch({
-    workerId: options.workerId,
-    db,
-    transport,
-    limit: options.limit,
-    now,
-    secret,
-    signal: options.signal,
-  });
-  const announcements =
-    hasBatchEndpoint(transport)
-      ? await sendBatches({
-          transport,
-          db,
-          workerId: options.workerId,
-          secret,
-          now,
-          signal: options.signal,
-          maxBatches: ANNOUNCE_BATCHES_PER_STEP,
-        })
-      : null;
-  const cleanup = options.cleanup ? await runCleanup(db, now()) : null;
-  return { batch, announcements, cleanup };
+  const templates = setup.templates();
+  const rows = await processOutboxBatch({ workerId: options.workerId, db, transport, limit: options.limit, now, templates, signal: options.signal });
+  const batches = hasBatchEndpoint(transport)
+    ? await sendBatches({
+        transport,
+        db,
+        workerId: options.workerId,
+        templates,
+        now,
+        signal: options.signal,
+        maxBatches: BATCHES_PER_STEP,
+        onDrained: setup.onBatchesDrained,
+      })
+    : null;
+  const after = setup.afterStep ? await setup.afterStep(db, now(), options.chores ?? false) : null;
+  return { rows, batches, after };
 }
 
 function hasBatchEndpoint(transport: EmailTransport): transport is EmailTransport & BatchEmailTransport {
@@ -98,7 +100,7 @@ type WorkerState = {
   current: Promise<void> | undefined;
   controller: AbortController;
   stopping: boolean;
-  lastCleanupAt: number;
+  lastChoresAt: number;
 };
 
 // One per process: in development Next re-evaluates modules on hot reload, and a second loop must not start.
@@ -107,7 +109,7 @@ const holder = processSingleton('newsletter.outbox-worker', (): { current?: Work
 export type StartWorkerOptions = { intervalMs?: number; batchSize?: number };
 
 /** Starts the loop (once per process). Returns false when it is already running or there is no database. */
-export function startOutboxWorker(options: StartWorkerOptions = {}): boolean {
+export function startOutboxWorker(setup: OutboxWorkerSetup, options: StartWorkerOptions = {}): boolean {
   if (holder.current && !holder.current.stopping) return false;
   if (!env.DATABASE_URL) {
     log.warn('worker-not-started', { reason: 'DATABASE_URL is not set' });
@@ -121,7 +123,7 @@ export function startOutboxWorker(options: StartWorkerOptions = {}): boolean {
     current: undefined,
     controller: new AbortController(),
     stopping: false,
-    lastCleanupAt: 0,
+    lastChoresAt: 0,
   };
   holder.current = state;
 
@@ -134,12 +136,12 @@ export function startOutboxWorker(options: StartWorkerOptions = {}): boolean {
   const tick = () => {
     state.timer = undefined;
     if (state.stopping) return;
-    const cleanup = Date.now() - state.lastCleanupAt >= CLEANUP_INTERVAL_MS;
+    const chores = Date.now() - state.lastChoresAt >= CHORES_INTERVAL_MS;
     let full = false;
-    state.current = runOutboxWorkerStep({ workerId: state.workerId, limit: batchSize, cleanup, signal: state.controller.signal })
-      .then(({ batch, announcements }) => {
-        if (cleanup) state.lastCleanupAt = Date.now();
-        full = batch.claimed >= batchSize || (announcements?.batches ?? 0) >= ANNOUNCE_BATCHES_PER_STEP;
+    state.current = runOutboxWorkerStep(setup, { workerId: state.workerId, limit: batchSize, chores, signal: state.controller.signal })
+      .then(({ rows, batches }) => {
+        if (chores) state.lastChoresAt = Date.now();
+        full = rows.claimed >= batchSize || (batches?.batches ?? 0) >= BATCHES_PER_STEP;
       })
       .catch((err: unknown) => {
         if (err instanceof WorkerNotReadyError) {
@@ -168,8 +170,8 @@ export function startOutboxWorker(options: StartWorkerOptions = {}): boolean {
 }
 
 /**
- * Stops the loop: no new batch starts, rows of the current batch that were not sent yet are
- * handed back, the batch's sends in flight finish (up to 20 s), and any claim still held is
+ * Stops the loop: no new step starts, rows of the current step that were not sent yet are
+ * handed back, the sends in flight finish (up to 20 s), and any claim still held is
  * released for another instance. Safe to call when the worker is not running.
  */
 export async function stopOutboxWorker(): Promise<void> {

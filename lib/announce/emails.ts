@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { renderStoredEmail } from '../email';
+import { parsePayload, type OutboxTemplate } from '../outbox/templates';
+
+/** Announcements' emails as outbox templates: the payload per kind (written by enqueue.ts) and its rendering. */
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+const httpUrl = z.url({ protocol: /^https?$/ });
+
+export const announcePayloadSchemas = {
+  /** The new-article template's props minus the unsubscribe link. */
+  ANNOUNCEMENT: z.object({
+    title: text(300),
+    description: text(500),
+    takeaways: z.array(text(500)).max(20),
+    articleUrl: httpUrl,
+  }),
+  /** Several new articles in one email (an announce run that found more than three); newest first. */
+  DIGEST: z.object({
+    articles: z.array(z.object({ title: text(300), description: text(500), articleUrl: httpUrl })).min(2).max(50),
+  }),
+} as const;
+
+export type AnnouncementPayload = z.infer<typeof announcePayloadSchemas.ANNOUNCEMENT>;
+export type DigestPayload = z.infer<typeof announcePayloadSchemas.DIGEST>;
+
+export const announceTemplates = {
+  ANNOUNCEMENT: {
+    audience: 'confirmed',
+    render: async (raw, links) =>
+      renderStoredEmail('new-article', { ...parsePayload(announcePayloadSchemas.ANNOUNCEMENT, 'ANNOUNCEMENT', raw), unsubscribeUrl: links.unsubscribeUrl }),
+  },
+  DIGEST: {
+    audience: 'confirmed',
+    render: async (raw, links) =>
+      renderStoredEmail('digest', { articles: parsePayload(announcePayloadSchemas.DIGEST, 'DIGEST', raw).articles, unsubscribeUrl: links.unsubscribeUrl }),
+  },
+} satisfies Record<'ANNOUNCEMENT' | 'DIGEST', OutboxTemplate>;
