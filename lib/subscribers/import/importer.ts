@@ -44,7 +44,7 @@ export class ImportFileError extends Error {
 
 export type ImportOptions = {
   db: PrismaClient;
-  input: Readable | AsyncIterable<Buffer | string>;
+  input: Readable | AsyncIterable<Buffer | string> | Iterable<Buffer | string>;
   /** Forced format; detected from the header otherwise. */
   format?: FormatName;
   dryRun?: boolean;
@@ -62,7 +62,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 const STRICT_ROLLBACK = Symbol('strict rollback');
 
 /** Fails early on a spreadsheet or other binary file, which csv-parse would read as garbage rows. */
-async function* refuseBinary(input: AsyncIterable<Buffer | string>): AsyncGenerator<Buffer> {
+async function* refuseBinary(input: AsyncIterable<Buffer | string> | Iterable<Buffer | string>): AsyncGenerator<Buffer> {
   let first = true;
   for await (const chunk of input) {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
