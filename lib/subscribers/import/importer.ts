@@ -1,6 +1,8 @@
 import { Readable } from 'node:stream';
 import { parse, type CsvError } from 'csv-parse';
-import type { Prisma, PrismaClient } from '../../generated/prisma/client';
+import type { PoolClient } from 'pg';
+import { poolOf } from '../../db';
+import type { PrismaClient } from '../../generated/prisma/client';
 import { decideRow, type RowDecision } from './decide';
 import { detectFormat, FORMATS, type FormatName, type SourceFormat } from './formats';
 
@@ -56,10 +58,11 @@ export type ImportOptions = {
   onProgress?: (progress: { rows: number; counts: ImportCounts }) => void;
 };
 
-type Db = PrismaClient | Prisma.TransactionClient;
+// Plain SQL on one pooled connection (lib/db.ts poolOf): Prisma's per-query work on 2,000-element
+// arrays cost more than the statements, and --strict needs the chunks in one transaction.
+type Db = PoolClient;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-const STRICT_ROLLBACK = Symbol('strict rollback');
 
 /** Fails early on a spreadsheet or other binary file, which csv-parse would read as garbage rows. */
 async function* refuseBinary(input: AsyncIterable<Buffer | string> | Iterable<Buffer | string>): AsyncGenerator<Buffer> {
@@ -83,26 +86,25 @@ function decodeFields(fields: Buffer[]): string[] | undefined {
 }
 
 export async function importSubscribers(options: ImportOptions): Promise<ImportReport> {
-  const strict = options.strict ?? false;
   const dryRun = options.dryRun ?? false;
-  if (strict && !dryRun) {
-    // One transaction, rolled back at the end if any row was bad: all or nothing.
-    let report: ImportReport | undefined;
-    try {
-      await options.db.$transaction(
-        async (tx) => {
-          report = await run(tx, options, false);
-          if (report.counts.invalid > 0) throw STRICT_ROLLBACK;
-        },
-        { timeout: 30 * 60_000, maxWait: 10_000 },
-      );
-    } catch (err) {
-      if (err !== STRICT_ROLLBACK) throw err;
-      return { ...report!, written: false };
+  // --strict: one transaction, rolled back at the end if any row was bad: all or nothing.
+  const transaction = (options.strict ?? false) && !dryRun;
+  const client = await poolOf(options.db).connect();
+  try {
+    if (transaction) await client.query('BEGIN');
+    const report = await run(client, options, dryRun);
+    if (transaction && report.counts.invalid > 0) {
+      await client.query('ROLLBACK');
+      return { ...report, written: false };
     }
-    return report!;
+    if (transaction) await client.query('COMMIT');
+    return report;
+  } catch (err) {
+    if (transaction) await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
   }
-  return run(options.db, options, dryRun);
 }
 
 async function run(db: Db, options: ImportOptions, dryRun: boolean): Promise<ImportReport> {
@@ -217,21 +219,23 @@ async function writeChunk(
   present: AlreadyPresent[],
 ): Promise<void> {
   const emails = batch.map((d) => d.email);
-  // Here already: a subscriber with the same inbox (canonical_inbox is the generated column's own
-  // function), or a suppression of this address. Either way the row is left as it is.
-  const here = await db.$queryRaw<{ email: string; here: string }[]>`
-    SELECT i.email, COALESCE(lower(s.status::text), 'suppressed: ' || lower(x.reason::text)) AS here
-    FROM unnest(${emails}::text[]) AS i(email)
-    LEFT JOIN LATERAL (
-      SELECT status FROM subscribers WHERE inbox = canonical_inbox(i.email) ORDER BY (email = i.email) DESC LIMIT 1
-    ) s ON true
-    LEFT JOIN suppressions x ON x.email = i.email
-    WHERE s.status IS NOT NULL OR x.email IS NOT NULL`;
-  const hereBy = new Map(here.map((row) => [row.email, row.here]));
+  // Here already: a subscriber with the same inbox (the generated column; decide.ts computes the
+  // same canonical inbox, test/db/inbox.test.ts keeps the two in step), or a suppression of this
+  // address. Either way the row is left as it is.
+  const subscribed = await db.query<{ inbox: string; status: string }>(
+    'SELECT inbox, lower(status::text) AS status FROM subscribers WHERE inbox = ANY($1::text[])',
+    [batch.map((d) => d.inbox)],
+  );
+  const suppressed = await db.query<{ email: string; reason: string }>(
+    'SELECT email, lower(reason::text) AS reason FROM suppressions WHERE email = ANY($1::text[])',
+    [emails],
+  );
+  const byInbox = new Map(subscribed.rows.map((row) => [row.inbox, row.status]));
+  const bySuppression = new Map(suppressed.rows.map((row) => [row.email, `suppressed: ${row.reason}`]));
   const subscribe: Extract<RowDecision, { kind: 'subscribe' }>[] = [];
   const suppress: Extract<RowDecision, { kind: 'suppress' }>[] = [];
   for (const decision of batch) {
-    const state = hereBy.get(decision.email);
+    const state = byInbox.get(decision.inbox) ?? bySuppression.get(decision.email);
     if (state !== undefined) {
       counts.alreadyPresent += 1;
       present.push({ line: decision.line, email: decision.email, here: state });
@@ -245,24 +249,28 @@ async function writeChunk(
   }
   const source = `import:${format.name}`;
   if (subscribe.length > 0) {
-    const inserted = await db.$queryRaw<{ email: string }[]>`
-      INSERT INTO subscribers (id, email, status, source, created_at, updated_at, confirmed_at)
-      SELECT gen_random_uuid(), t.email, 'CONFIRMED', ${source}, COALESCE(t.at, ${now}::timestamptz), ${now}::timestamptz, COALESCE(t.at, ${now}::timestamptz)
-      FROM unnest(${subscribe.map((d) => d.email)}::text[], ${subscribe.map((d) => d.subscribedAt?.toISOString() ?? null)}::timestamptz[]) AS t(email, at)
-      ON CONFLICT (email) DO NOTHING
-      RETURNING email`;
-    counts.imported += inserted.length;
-    noteRaced(subscribe, inserted, counts, present);
+    const inserted = await db.query<{ email: string }>(
+      `INSERT INTO subscribers (id, email, status, source, created_at, updated_at, confirmed_at)
+       SELECT gen_random_uuid(), t.email, 'CONFIRMED', $3, COALESCE(t.at, $4), $4, COALESCE(t.at, $4)
+       FROM unnest($1::text[], $2::timestamptz[]) AS t(email, at)
+       ON CONFLICT (email) DO NOTHING
+       RETURNING email`,
+      [subscribe.map((d) => d.email), subscribe.map((d) => d.subscribedAt?.toISOString() ?? null), source, now.toISOString()],
+    );
+    counts.imported += inserted.rows.length;
+    noteRaced(subscribe, inserted.rows, counts, present);
   }
   if (suppress.length > 0) {
-    const inserted = await db.$queryRaw<{ email: string }[]>`
-      INSERT INTO suppressions (id, email, reason, created_at, source_event_id)
-      SELECT gen_random_uuid(), t.email, 'IMPORT', ${now}::timestamptz, ${source} || ':' || t.status
-      FROM unnest(${suppress.map((d) => d.email)}::text[], ${suppress.map((d) => d.status)}::text[]) AS t(email, status)
-      ON CONFLICT (email) DO NOTHING
-      RETURNING email`;
-    counts.suppressed += inserted.length;
-    noteRaced(suppress, inserted, counts, present);
+    const inserted = await db.query<{ email: string }>(
+      `INSERT INTO suppressions (id, email, reason, created_at, source_event_id)
+       SELECT gen_random_uuid(), t.email, 'IMPORT', $3, $4 || ':' || t.status
+       FROM unnest($1::text[], $2::text[]) AS t(email, status)
+       ON CONFLICT (email) DO NOTHING
+       RETURNING email`,
+      [suppress.map((d) => d.email), suppress.map((d) => d.status), now.toISOString(), source],
+    );
+    counts.suppressed += inserted.rows.length;
+    noteRaced(suppress, inserted.rows, counts, present);
   }
 }
 
