@@ -29,9 +29,10 @@ test.describe('in development', () => {
     const port = await freePort();
     origin = `http://127.0.0.1:${port}`;
     // No database: the page needs none, and the dev server must not migrate or start workers.
-    const dropped = new Set(['DATABASE_URL', 'NODE_ENV', 'NODE_OPTIONS']);
+    const dropped = new Set(['DATABASE_URL', 'NODE_OPTIONS']);
     const env: NodeJS.ProcessEnv = {
       ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !dropped.has(name))),
+      NODE_ENV: 'development',
       NEXT_TELEMETRY_DISABLED: '1',
     };
     dev = startProcess('next dev', path.join(process.cwd(), 'node_modules', '.bin', 'next'), ['dev', '--hostname', '127.0.0.1', '--port', String(port)], {
