@@ -16,16 +16,8 @@ export type ExportStatus = (typeof EXPORT_STATUSES)[number];
 
 const PAGE = 5_000;
 
-type Row = {
-  email: string;
-  status: SubscriberStatus | null;
-  source: string | null;
-  createdAt: Date;
-  confirmedAt: Date | null;
-  unsubscribedAt: Date | null;
-  reason: SuppressionReason | null;
-  since: Date | null;
-};
+/** A record with its suppression as two columns, as the query answers. */
+type Row = Omit<SubscriberRecord, 'suppression' | 'preferences'> & { reason: SuppressionReason | null; since: Date | null };
 
 export async function exportSubscribers(options: { db: PrismaClient; status: ExportStatus; output: Writable }): Promise<{ rows: number }> {
   const { db, status, output } = options;
