@@ -61,7 +61,7 @@ test.describe('in development', () => {
       for (const scheme of ['light', 'dark']) {
         const frame = section.frameLocator(`iframe[data-scheme="${scheme}"]`);
         // The email's own body rendered inside the frame: its unsubscribe link is there.
-        await expect(frame.getByRole('link', { name: 'Unsubscribe' })).toBeVisible();
+        await expect(frame.getByRole('link', { name: 'Unsubscribe', exact: true })).toBeVisible();
       }
       await expect(section.locator('iframe[data-scheme="dark"]')).toHaveCSS('filter', 'invert(1) hue-rotate(180deg)');
     }
