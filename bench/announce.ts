@@ -36,6 +36,7 @@ import type { PrismaClient } from '../lib/generated/prisma/client';
 import { startFakeResendProcess } from '../testing/fake-resend/process';
 import { runSenderFleet } from '../testing/outbox-sender/fleet';
 import { createDatabase } from '../testing/postgres';
+import { measureInProcess } from './lib/in-process';
 import { bytes, num, seconds as secs, table } from './lib/stats';
 
 export type AnnounceBenchOptions = {
@@ -55,23 +56,7 @@ export const ANNOUNCE_BENCH_HEADER = ['Measure', 'Result', 'Detail'];
 const DEFAULT_POSTGRES = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const API_KEY = 're_bench_announce';
 
-/** Samples this process's RSS every 5 ms while `run` runs: peak, and the level just before. */
-async function measure<T>(run: () => Promise<T>): Promise<{ value: T; ms: number; rssBefore: number; rssPeak: number }> {
-  globalThis.gc?.();
-  const rssBefore = process.memoryUsage().rss;
-  let rssPeak = rssBefore;
-  const timer = setInterval(() => {
-    rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
-  }, 5);
-  const started = performance.now();
-  try {
-    const value = await run();
-    rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
-    return { value, ms: performance.now() - started, rssBefore, rssPeak };
-  } finally {
-    clearInterval(timer);
-  }
-}
+const measure = measureInProcess;
 
 async function writeArticle(dir: string, slug: string): Promise<void> {
   const text = [

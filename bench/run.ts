@@ -18,6 +18,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { runAnnounceBench } from './announce';
+import { runImportBench } from './import';
 import { buildScalingBenchmark } from './build-scaling';
 import { clientJsBenchmark } from './client-js';
 import { configFor, REPO_ROOT } from './config';
@@ -55,12 +56,19 @@ const BENCHMARKS: { id: string; title: string; run: (ctx: BenchContext) => Promi
   { id: 'signups', title: '5. Signups: POST /api/newsletter/subscribe under load', run: signupsBenchmark },
   { id: 'announcements', title: '6. Announcements: enqueue for many subscribers, send rate at 2 requests/s', run: announcementsBenchmark },
   { id: 'search', title: '7. Search: server query time, index size, build time per article', run: searchBenchmark },
+  { id: 'import', title: '8. Subscriber import: 100,000 rows from a CSV export', run: importBenchmark },
   { id: 'build-scaling', title: '4. Build scaling: next build with N generated articles', run: buildScalingBenchmark },
 ];
 
 /** 6 runs against the database and the fake provider directly: it needs no build or server. */
 async function announcementsBenchmark(ctx: BenchContext): Promise<string> {
   const { header, rows } = await runAnnounceBench({ ...ctx.config.announce, log: ctx.log });
+  return table(header, rows);
+}
+
+/** 8 runs against the database directly: it needs no build or server. */
+async function importBenchmark(ctx: BenchContext): Promise<string> {
+  const { header, rows } = await runImportBench({ ...ctx.config.import, log: ctx.log });
   return table(header, rows);
 }
 
@@ -86,8 +94,8 @@ async function main(): Promise<number> {
   const appDir = path.join(config.workDir, 'app');
   const emptyDir = path.join(config.workDir, 'empty');
   let server: AppServer | undefined;
-  // Build scaling, announcements and search need no build of the project or server.
-  if (wanted.some((b) => !['build-scaling', 'announcements', 'search'].includes(b.id))) {
+  // Build scaling, announcements, search and import need no build of the project or server.
+  if (wanted.some((b) => !['build-scaling', 'announcements', 'search', 'import'].includes(b.id))) {
     log(`copying HEAD (${commit}) to ${path.relative(REPO_ROOT, appDir)} and building it`);
     await copyProject(appDir);
     const appBuild = await nextBuild(appDir);

@@ -1,6 +1,7 @@
 import type { DataAccessPurpose, SubscriberStatus } from '../generated/prisma/client';
 import { maskEmail } from '../format';
 import { requireNewsletterSecret } from './config';
+import { subscriberColumnValues, type SubscriberColumn } from './subscriber-columns';
 import { log } from './log';
 import type { DataPurpose } from './manage';
 import { enforceTokenRouteLimit, nowOf, TRANSACTION_OPTIONS, withDatabase, type ServiceOptions, type Tx } from './service-context';
@@ -54,6 +55,8 @@ async function consumeDataLink(tx: Tx, token: string, purpose: DataPurpose, now:
 
 export type SubscriberDataExport = {
   exportedAt: string;
+  /** The same columns as the operator's CSV export (subscriber-columns.ts), for the reader. */
+  summary: Record<SubscriberColumn, string>;
   subscriber: {
     email: string;
     status: SubscriberStatus;
@@ -87,6 +90,7 @@ async function collectExport(tx: Tx, id: string, now: Date): Promise<SubscriberD
   const suppression = await tx.suppression.findUnique({ where: { email: subscriber.email }, select: { reason: true, createdAt: true } });
   return {
     exportedAt: now.toISOString(),
+    summary: subscriberColumnValues({ ...subscriber, suppression: suppression ? { reason: suppression.reason, since: suppression.createdAt } : null }),
     subscriber: {
       email: subscriber.email,
       status: subscriber.status,
@@ -109,7 +113,9 @@ async function collectExport(tx: Tx, id: string, now: Date): Promise<SubscriberD
     notes: [
       'Confirmation and data links are stored only as SHA-256 hashes; the links themselves are not kept.',
       'Your IP address is not stored; rate limits keep a keyed hash of it for at most a day.',
-      ...(suppression
+      ...(suppression?.reason === 'IMPORT'
+        ? ['The list this newsletter moved from had your address as unsubscribed or undeliverable, so we send it nothing.']
+        : suppression
         ? ['Your address bounced or reported our email as spam, so we send it nothing. Deleting your data keeps this one record, so that stays true.']
         : []),
     ],

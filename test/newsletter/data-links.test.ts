@@ -28,6 +28,7 @@ import { DATA_LINK_RATE_LIMIT } from '@/lib/newsletter/rate-limit';
 import { confirmSubscription, exportSubscriberData, inspectDataLink, requestDataLink, subscribe } from '@/lib/newsletter/service';
 import { createManageToken, openSealedToken } from '@/lib/newsletter/tokens';
 import type { SubscriberDataExport } from '@/lib/newsletter/service';
+import { SUBSCRIBER_COLUMN_NAMES } from '@/lib/newsletter/subscriber-columns';
 
 /**
  * The link in every email (the manage token) is forwarded with the newsletter: it must not export
@@ -101,6 +102,9 @@ describe('a data link', () => {
     expect(download.headers.get('content-disposition')).toBe('attachment; filename="newsletter-data.json"');
     const data = (await download.json()) as SubscriberDataExport;
     expect(data.subscriber).toMatchObject({ email, status: 'CONFIRMED' });
+    // The same columns as the operator's CSV export (lib/newsletter/subscriber-columns.ts).
+    expect(Object.keys(data.summary)).toEqual(SUBSCRIBER_COLUMN_NAMES);
+    expect(data.summary).toMatchObject({ email, status: 'confirmed', confirmed: data.subscriber.confirmedAt, preferences: 'every', suppression: '' });
     expect(data.emails.map((e) => e.kind).sort()).toEqual(['CONFIRMATION', 'DATA_LINK', 'WELCOME']);
     expect(data.dataLinks).toEqual([expect.objectContaining({ purpose: 'export', usedAt: expect.any(String) })]);
     expect(JSON.stringify(data)).not.toContain(token);

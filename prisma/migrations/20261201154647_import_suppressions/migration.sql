@@ -1,0 +1,2 @@
+-- AlterEnum
+ALTER TYPE "suppression_reason" ADD VALUE 'IMPORT';
