@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { EMAIL_PREVIEWS } from '../lib/outbox/previews';
+import { EMAIL_PREVIEWS } from '../lib/email-previews';
 import { waitForHttp } from '../testing/http';
 import { freePort } from '../testing/ports';
 import { startProcess, type Child } from '../testing/processes';

@@ -1,4 +1,4 @@
-import type { RenderedPreview } from '@/lib/outbox/previews';
+import type { RenderedPreview } from '@/lib/email-previews';
 
 /**
  * One email on /dev/emails: its checks, headers, and the HTML in light and dark beside the plain

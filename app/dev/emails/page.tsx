@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { EmailPreview } from '@/components/dev/email-preview';
 import { isDevelopment } from '@/lib/dev-only';
-import { renderEmailPreviews } from '@/lib/outbox/previews';
+import { renderEmailPreviews } from '@/lib/email-previews';
 
 export const metadata: Metadata = { title: 'Email previews' };
 export const dynamic = 'force-dynamic';
@@ -16,7 +16,7 @@ export default async function EmailPreviewsPage() {
     <div className="mx-auto max-w-7xl px-4 py-10 sm:px-6">
       <h1 className="text-2xl font-bold tracking-tight">Email previews</h1>
       <p className="mt-2 max-w-3xl text-sm text-zinc-600 dark:text-zinc-400">
-        Each email rendered from sample data by the sender&apos;s own code (lib/outbox/previews.ts lists them), with the headers it
+        Each email rendered from sample data by the sender&apos;s own code (lib/email-previews.ts lists them), with the headers it
         is sent with. Links carry tokens made for this page only: they lead nowhere.
       </p>
       <p role="status" className="mt-3 text-sm font-medium">

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { OutboxKind } from '../generated/prisma/enums';
-import { EMAIL_PREVIEWS, previewChecks, renderEmailPreviews } from './previews';
+import { OutboxKind } from './generated/prisma/enums';
+import { EMAIL_PREVIEWS, previewChecks, renderEmailPreviews } from './email-previews';
 
 describe('the email previews registry', () => {
   it('has an entry for every kind the outbox sends', () => {

@@ -1,9 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { OutboxKind } from '../generated/prisma/client';
-import { unsubscribeUrl } from '../newsletter/paths';
-import { createManageToken, generateConfirmationToken, sealToken } from '../newsletter/tokens';
-import { absoluteUrl, paths } from '../site';
-import { buildOutgoingEmail, CONFIRMATION_TOKEN_TTL_HOURS, DATA_LINK_TTL_MINUTES } from './templates';
+import type { OutboxKind } from './generated/prisma/client';
+import { unsubscribeUrl } from './newsletter/paths';
+import { createManageToken, generateConfirmationToken, sealToken } from './newsletter/tokens';
+import { absoluteUrl, paths } from './site';
+import { CONFIRMATION_TOKEN_TTL_HOURS, DATA_LINK_TTL_MINUTES } from './newsletter/emails';
+import { buildOutgoingEmail } from './outbox/templates';
+import { appOutboxTemplates } from './sending';
 
 /**
  * The development page /dev/emails: every email the outbox sends, rendered from sample data by
@@ -132,7 +134,7 @@ export async function renderEmailPreviews(entries: readonly EmailPreviewEntry[] 
       const subscriberId = randomUUID();
       const email = await buildOutgoingEmail(
         { id: randomUUID(), kind: entry.kind, subscriberId, toAddress: 'reader@example.com', payload: entry.payload(secret) },
-        secret,
+        appOutboxTemplates(secret),
       );
       const { id, name, when, kind, unsubscribe } = entry;
       return {
