@@ -9,7 +9,7 @@
  */
 import path from 'node:path';
 import { ContentError } from '../lib/content/errors';
-import { articleFeedHtml } from '../lib/content/site-feed';
+import { articleFeedHtml, FEED_ITEMS } from '../lib/content/site-feed';
 import { contentLibraryKey, defaultContentDir, loadContent } from '../lib/content/load';
 import { contentSignature, writeContentSnapshot } from '../lib/content/snapshot';
 import { site } from '../lib/site';
@@ -26,22 +26,13 @@ if (!distDir) {
 try {
   const started = performance.now();
   const sections = new Map<string, ArticleSection[]>();
-  // Each body's feed HTML from the tree the loader parsed (rendered here, once, for all three feeds).
   const feedHtml: Record<string, string> = {};
-  // The loader hands over each body's tree as it parses it, so no article is parsed twice.
+  // The loader hands over each body's tree as it parses it, so search does not parse it again.
   const signature = contentSignature(defaultContentDir());
   const mode = { includeDrafts: false, includeScheduled: false };
-  const library = loadContent({ ...mode, onParsed: (article, tree) => {
-      sections.set(article.slug, articleSections(article, tree));
-      // Before the loader's checks have run: a body they will refuse (a missing image) may throw
-      // here, and then the loader's file:line messages, not this error, must stop the build.
-      try {
-        if (article.status === 'published') feedHtml[article.slug] = articleFeedHtml(article, tree);
-      } catch {
-        // Left out: the feed route renders it, as it did before there was a snapshot.
-      }
-    },
-  });
+  const library = loadContent({ ...mode, onParsed: (article, tree) => sections.set(article.slug, articleSections(article, tree)) });
+  // The feeds carry only the newest FEED_ITEMS (lib/content/site-feed.ts): render those, once, for all three.
+  for (const article of library.articles.slice(0, FEED_ITEMS)) feedHtml[article.slug] = articleFeedHtml(article);
   const { articles } = library;
   const assets = buildSearchAssets(articles, (article) => sections.get(article.slug) ?? articleSections(article));
   const dir = writeSearchAssets(path.resolve(distDir), assets);

@@ -9,7 +9,14 @@ import { defaultContentDir, getAllArticles } from './load';
 import { buildDir, contentSignature, readSnapshotFeedHtml } from './snapshot';
 import type { Article } from './types';
 
-/** The site's one feed, with each article's full HTML; the three feed routes serialise it. */
+/**
+ * The newest articles a feed carries. Readers poll the feeds, and every item holds the article's
+ * full HTML: with all of them, 1,000 articles made each feed about 10 MB and cost every build a
+ * render of every body. Fifty is more than any reader keeps unread; the archive has the rest.
+ */
+export const FEED_ITEMS = 50;
+
+/** The site's one feed (the newest FEED_ITEMS articles), each with its full HTML; the three feed routes serialise it. */
 export function getSiteFeed(): SiteFeed {
   const articles = getAllArticles();
   if (env.NODE_ENV !== 'production') return siteFeedOf(articles);
@@ -30,6 +37,7 @@ export function articleFeedHtml(article: Article, tree?: Root): string {
   return renderArticleHtml(article.body, site.url, { articleFile: path.resolve(article.file), tree });
 }
 
-function siteFeedOf(articles: readonly Article[], rendered: Record<string, string> = {}): SiteFeed {
-  return buildFeed(articles, { siteUrl: site.url, renderHtml: (article) => rendered[article.slug] ?? articleFeedHtml(article) });
+/** The feed of `articles` (visible, newest first): its newest FEED_ITEMS, `rendered` HTML where given. */
+export function siteFeedOf(articles: readonly Article[], rendered: Record<string, string> = {}): SiteFeed {
+  return buildFeed(articles.slice(0, FEED_ITEMS), { siteUrl: site.url, renderHtml: (article) => rendered[article.slug] ?? articleFeedHtml(article) });
 }

@@ -8,8 +8,8 @@ import type { Article } from './types';
 /**
  * The content as `next build` loaded and validated it once, before prerendering
  * (scripts/build-search-index.ts), in <distDir>/content-snapshot/: every prerender worker reads
- * it instead of parsing and checking every article again, and the three feeds take each
- * article's HTML from it instead of rendering it again. Build-scoped (the next build rewrites
+ * it instead of parsing and checking every article again, and the three feeds take their
+ * articles' HTML (the newest FEED_ITEMS) from it instead of rendering it again. Build-scoped (the next build rewrites
  * it) and keyed by a hash of every file under content/ plus the loader's mode (directory, day,
  * visibility): a snapshot of other bytes is ignored and the loader reads the files itself.
  */

@@ -12,10 +12,11 @@
  * in memory and the browser fetches per result shown (lib/search/excerpt.ts).
  */
 import MiniSearch, { type AsPlainObject, type SearchResult } from 'minisearch';
+import { type PackedIndex, packIndex, unpackIndex } from './packed';
 import { processTerm, termsOf, tokenize } from './terms';
 
 /** Bump when the file's shape or the term processing changes: old files are then refused. */
-export const INDEX_FORMAT = 1;
+export const INDEX_FORMAT = 2;
 
 export type SearchDocument = { id: number; title: string; headings: string; tags: string; code: string; text: string };
 
@@ -24,7 +25,8 @@ export type SearchIndexFile = {
   format: typeof INDEX_FORMAT;
   /** [slug, title] per document; the document id is the position. */
   articles: [slug: string, title: string][];
-  index: AsPlainObject;
+  /** MiniSearch's index, packed for the download (lib/search/packed.ts). */
+  index: PackedIndex;
 };
 
 const FIELDS = ['title', 'headings', 'tags', 'code', 'text'] as const;
@@ -53,12 +55,12 @@ export type SearchEngine = { search: MiniSearch<SearchDocument>; articles: Searc
 export function createIndexFile(documents: readonly (Omit<SearchDocument, 'id'> & { slug: string })[]): SearchIndexFile {
   const search = new MiniSearch<SearchDocument>(OPTIONS);
   search.addAll(documents.map(({ slug: _slug, ...doc }, id) => ({ id, ...doc })));
-  return { format: INDEX_FORMAT, articles: documents.map((d) => [d.slug, d.title]), index: search.toJSON() };
+  return { format: INDEX_FORMAT, articles: documents.map((d) => [d.slug, d.title]), index: packIndex(search.toJSON() as AsPlainObject) };
 }
 
 export function loadIndexFile(file: SearchIndexFile): SearchEngine {
   if (file.format !== INDEX_FORMAT) throw new Error(`search index format ${String(file.format)}, expected ${INDEX_FORMAT}: rebuild it`);
-  return { search: MiniSearch.loadJS<SearchDocument>(file.index, OPTIONS), articles: file.articles };
+  return { search: MiniSearch.loadJS<SearchDocument>(unpackIndex(file.index), OPTIONS), articles: file.articles };
 }
 
 /** The longest query read; the rest is ignored (a pasted paragraph should not cost seconds). */
