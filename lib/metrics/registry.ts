@@ -39,6 +39,12 @@ function createMetrics() {
       labelNames: ['outcome'] as const,
       registers,
     }),
+    webhookEvents: new Counter({
+      name: `${METRIC_PREFIX}newsletter_webhook_events_total`,
+      help: 'Verified provider webhook events (email.bounced, email.complained, other) by outcome (suppressed, duplicate, ignored): the complaint rate\'s numerator.',
+      labelNames: ['type', 'outcome'] as const,
+      registers,
+    }),
     rateLimited: new Counter({
       name: `${METRIC_PREFIX}rate_limit_refusals_total`,
       help: 'Requests refused by a rate limit, by limit (subscribe, confirm, unsubscribe, data, data-link, webhook) and what it counts (ip, email, subscriber).',
@@ -118,6 +124,11 @@ export function countConfirmation(outcome: string): void {
 /** An unsubscribe's outcome (lib/newsletter/manage.ts). */
 export function countUnsubscribe(outcome: string): void {
   metrics().unsubscribes.inc({ outcome });
+}
+
+/** A verified webhook event and what it did (lib/newsletter/webhooks.ts). */
+export function countWebhookEvent(type: string, outcome: string): void {
+  metrics().webhookEvents.inc({ type, outcome });
 }
 
 /** A request refused by a limit. `limit` may be a rate-limit key: only its prefix ("confirm:ip:…" → confirm) is kept. */

@@ -14,6 +14,7 @@ import { GET as metricsRoute } from '@/app/api/metrics/route';
 import { POST as subscribeRoute } from '@/app/api/newsletter/subscribe/route';
 import { POST as confirmRoute } from '@/app/api/newsletter/confirm/route';
 import { waitForImmediateSends } from '@/lib/newsletter/immediate';
+import { handleResendEvent } from '@/lib/newsletter/webhooks';
 import { captureLogs, formRequest, fromClient, jsonRequest, linkToken, SITE, startNewsletterTestEnv, uniqueEmail, uniqueIp, type NewsletterTestEnv } from '../newsletter/support';
 
 /**
@@ -62,7 +63,8 @@ async function signup(email: string, ip = uniqueIp()): Promise<Response> {
 
 describe('GET /api/metrics', { timeout: 60_000 }, () => {
   it('refuses an anonymous request, a wrong token and another scheme with 401, and says nothing', async () => {
-    for (const headers of [{}, { authorization: 'Bearer not-the-metrics-token-at-all' }, { authorization: `Basic ${METRICS_TOKEN}` }, { authorization: `Bearer ${METRICS_TOKEN}x` }]) {
+    const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer not-the-metrics-token-at-all' }, { authorization: `Basic ${METRICS_TOKEN}` }, { authorization: `Bearer ${METRICS_TOKEN}x` }];
+    for (const headers of attempts) {
       const response = await scrape(headers);
       expect(response.status).toBe(401);
       expect(response.headers.get('www-authenticate')).toBe('Bearer');
@@ -154,6 +156,19 @@ describe('GET /api/metrics', { timeout: 60_000 }, () => {
     const flooded = await figures();
     expect(sample(flooded, 'quorum_rate_limit_refusals_total', { limit: 'subscribe', scope: 'ip' }) - sample(after, 'quorum_rate_limit_refusals_total', { limit: 'subscribe', scope: 'ip' })).toBe(2);
     expect(sample(flooded, 'quorum_newsletter_signups_total', { outcome: 'invalid' })).toBe(sample(after, 'quorum_newsletter_signups_total', { outcome: 'invalid' }));
+  });
+
+  it('counts complaints and bounces from the webhook, a redelivery as a duplicate', async () => {
+    const before = await figures();
+    const complained = { type: 'email.complained' as const, to: [uniqueEmail('complainer')] };
+    await handleResendEvent({ svixId: 'msg_metrics_complaint', event: complained });
+    await handleResendEvent({ svixId: 'msg_metrics_complaint', event: complained });
+    await handleResendEvent({ svixId: 'msg_metrics_soft', event: { type: 'email.bounced', to: [uniqueEmail('soft')], bounceType: 'Transient' } });
+    const after = await figures();
+    const moved = (labels: Record<string, string>) => sample(after, 'quorum_newsletter_webhook_events_total', labels) - sample(before, 'quorum_newsletter_webhook_events_total', labels);
+    expect(moved({ type: 'email.complained', outcome: 'suppressed' })).toBe(1);
+    expect(moved({ type: 'email.complained', outcome: 'duplicate' })).toBe(1);
+    expect(moved({ type: 'email.bounced', outcome: 'ignored' })).toBe(1);
   });
 
   it('keeps answering its counters when the database is gone, and says so', async () => {
