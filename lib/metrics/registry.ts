@@ -19,44 +19,16 @@ function createMetrics() {
   collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
   const circuits = new Map<string, { readonly state: CircuitState }>();
   const registers = [registry];
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    new Counter<L>({ name: `${METRIC_PREFIX}${name}`, help, labelNames, registers });
   return {
     registry,
-    signups: new Counter({
-      name: `${METRIC_PREFIX}newsletter_signups_total`,
-      help: 'Signup requests by outcome (new, pending-resent, already-confirmed, suppressed, rate-limited, invalid, ...).',
-      labelNames: ['outcome'] as const,
-      registers,
-    }),
-    confirmations: new Counter({
-      name: `${METRIC_PREFIX}newsletter_confirmations_total`,
-      help: 'Confirmation POSTs by outcome (confirmed, already-confirmed, expired, unknown).',
-      labelNames: ['outcome'] as const,
-      registers,
-    }),
-    unsubscribes: new Counter({
-      name: `${METRIC_PREFIX}newsletter_unsubscribes_total`,
-      help: 'Unsubscribe requests by outcome (unsubscribed, unknown).',
-      labelNames: ['outcome'] as const,
-      registers,
-    }),
-    webhookEvents: new Counter({
-      name: `${METRIC_PREFIX}newsletter_webhook_events_total`,
-      help: 'Verified provider webhook events (email.bounced, email.complained, other) by outcome (suppressed, duplicate, ignored): the complaint rate\'s numerator.',
-      labelNames: ['type', 'outcome'] as const,
-      registers,
-    }),
-    rateLimited: new Counter({
-      name: `${METRIC_PREFIX}rate_limit_refusals_total`,
-      help: 'Requests refused by a rate limit, by limit (subscribe, confirm, unsubscribe, data, data-link, webhook) and what it counts (ip, email, subscriber).',
-      labelNames: ['limit', 'scope'] as const,
-      registers,
-    }),
-    emails: new Counter({
-      name: `${METRIC_PREFIX}outbox_emails_total`,
-      help: 'Outbox emails by kind and outcome of an attempt (sent, failed, cancelled, retried, released).',
-      labelNames: ['kind', 'outcome'] as const,
-      registers,
-    }),
+    signups: counter('newsletter_signups_total', 'Signup requests by outcome (new, pending-resent, already-confirmed, suppressed, rate-limited, invalid, ...).', ['outcome'] as const),
+    confirmations: counter('newsletter_confirmations_total', 'Confirmation POSTs by outcome (confirmed, already-confirmed, expired, unknown).', ['outcome'] as const),
+    unsubscribes: counter('newsletter_unsubscribes_total', 'Unsubscribe requests by outcome (unsubscribed, unknown).', ['outcome'] as const),
+    webhookEvents: counter('newsletter_webhook_events_total', 'Verified provider webhook events (email.bounced, email.complained, other) by outcome (suppressed, duplicate, ignored): the complaint rate\'s numerator.', ['type', 'outcome'] as const),
+    rateLimited: counter('rate_limit_refusals_total', 'Requests refused by a rate limit, by limit (subscribe, confirm, unsubscribe, data, data-link, webhook) and what it counts (ip, email, subscriber).', ['limit', 'scope'] as const),
+    emails: counter('outbox_emails_total', 'Outbox emails by kind and outcome of an attempt (sent, failed, cancelled, retried, released).', ['kind', 'outcome'] as const),
     providerDuration: new Histogram({
       name: `${METRIC_PREFIX}email_provider_request_duration_seconds`,
       help: 'Email provider requests: time to the answer, by endpoint (send, batch) and outcome (ok, rate_limited, retryable, rejected).',
@@ -65,12 +37,7 @@ function createMetrics() {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
       registers,
     }),
-    providerRateLimited: new Counter({
-      name: `${METRIC_PREFIX}email_provider_rate_limited_total`,
-      help: 'Provider answers 429 (rate limited), by endpoint.',
-      labelNames: ['provider', 'endpoint'] as const,
-      registers,
-    }),
+    providerRateLimited: counter('email_provider_rate_limited_total', 'Provider answers 429 (rate limited), by endpoint.', ['provider', 'endpoint'] as const),
     circuits,
     circuitState: new Gauge({
       name: `${METRIC_PREFIX}email_circuit_state`,
