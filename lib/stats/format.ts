@@ -106,7 +106,7 @@ export function formatStats(stats: NewsletterStats): string {
   if (outbox.byKind.length > 0) out.push(`  by kind: ${outbox.byKind.map((row) => `${row.kind.toLowerCase()} ${count(row.waiting)}`).join(', ')}`);
   if (outbox.oldest) {
     const o = outbox.oldest;
-    out.push(`  oldest waiting: ${o.kind.toLowerCase()} ${o.id}${o.to ? ` to ${o.to}` : ''}, queued ${duration(o.ageSeconds)} ago, ${count(o.attempts)} attempts, next try ${o.nextAttemptAt.slice(0, 19).replace('T', ' ')} UTC`);
+    out.push(`  oldest waiting: ${o.kind.toLowerCase()} ${o.id}${o.to ? ` to ${o.to}` : ''}, queued ${duration(o.ageSeconds)} ago, ${count(o.attempts)} attempts, ${o.nextAttemptAt <= stats.generatedAt ? 'due now' : `next try ${o.nextAttemptAt.slice(0, 19).replace('T', ' ')} UTC`}`);
     if (o.lastError) out.push(`    last error: ${o.lastError}`);
   } else {
     out.push('  oldest waiting: none');
