@@ -16,6 +16,7 @@ import { POST as confirmRoute } from '@/app/api/newsletter/confirm/route';
 import { waitForImmediateSends } from '@/lib/newsletter/immediate';
 import { handleResendEvent } from '@/lib/newsletter/webhooks';
 import { captureLogs, formRequest, fromClient, jsonRequest, linkToken, SITE, startNewsletterTestEnv, uniqueEmail, uniqueIp, type NewsletterTestEnv } from '../newsletter/support';
+import { sample } from './support';
 
 /**
  * GET /api/metrics through its real route handler, after signups through theirs: the real
@@ -37,17 +38,6 @@ afterAll(async () => {
 });
 
 const scrape = (headers: Record<string, string> = { authorization: `Bearer ${METRICS_TOKEN}` }) => metricsRoute(new Request(URL_METRICS, { headers }));
-
-/** The value of one series (`name{a="b",…}`, labels in any order), 0 when it is absent. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number {
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const found = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
-    if (Object.entries(labels).every(([key, value]) => found[key] === value)) return Number(match[3]);
-  }
-  return 0;
-}
 
 async function figures(): Promise<string> {
   const response = await scrape();
