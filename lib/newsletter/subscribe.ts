@@ -70,6 +70,7 @@ export async function subscribe(input: { email: string; source?: string }, optio
     if (result.refused) {
       log.info('rate-limited', { scope: result.refused, retryAfterSeconds: result.limit.retryAfterSeconds });
       countRateLimitRefusal('subscribe', result.refused);
+      countSignup('rate-limited');
       throw new RateLimitedError(result.limit.retryAfterSeconds, result.refused);
     }
     // Ids only: the address never reaches the log.

@@ -145,7 +145,11 @@ describe('GET /api/metrics', { timeout: 60_000 }, () => {
     for (let i = 0; i < 12; i += 1) await signup(uniqueEmail('flood'), ip);
     const flooded = await figures();
     expect(sample(flooded, 'quorum_rate_limit_refusals_total', { limit: 'subscribe', scope: 'ip' }) - sample(after, 'quorum_rate_limit_refusals_total', { limit: 'subscribe', scope: 'ip' })).toBe(2);
+    expect(sample(flooded, 'quorum_newsletter_signups_total', { outcome: 'rate-limited' }) - sample(after, 'quorum_newsletter_signups_total', { outcome: 'rate-limited' })).toBe(2);
     expect(sample(flooded, 'quorum_newsletter_signups_total', { outcome: 'invalid' })).toBe(sample(after, 'quorum_newsletter_signups_total', { outcome: 'invalid' }));
+    // An address the route refuses (400) before the service sees it is counted too.
+    expect((await signup('not-an-address')).status).toBe(400);
+    expect(sample(await figures(), 'quorum_newsletter_signups_total', { outcome: 'invalid' }) - sample(flooded, 'quorum_newsletter_signups_total', { outcome: 'invalid' })).toBe(1);
   });
 
   it('counts complaints and bounces from the webhook, a redelivery as a duplicate', async () => {
