@@ -18,15 +18,15 @@ export async function metricsResponse(request: Request): Promise<Response> {
   const token = env.METRICS_TOKEN;
   if (!token) {
     log.warn('metrics-route-disabled', { reason: unsetReason('METRICS_TOKEN') });
-    return plain('The metrics endpoint is not configured.\n', 503);
+    return refusal('The metrics endpoint is not configured.', 503);
   }
-  if (!hasBearerToken(request, token)) return plain('Unauthorized.\n', 401, { 'WWW-Authenticate': 'Bearer' });
+  if (!hasBearerToken(request, token)) return refusal('Unauthorized.', 401, { 'WWW-Authenticate': 'Bearer' });
 
   const m = metrics();
   const pool = sharedPool();
   if (pool) await refreshOutboxGauges(pool);
   else m.databaseUp.set(0);
-  return plain(await m.registry.metrics(), 200, { 'Content-Type': m.registry.contentType });
+  return new Response(await m.registry.metrics(), { status: 200, headers: { 'Content-Type': m.registry.contentType, ...NO_STORE } });
 }
 
 /** The app's pool, or undefined without a database (DATABASE_URL unset): the counters still answer. */
@@ -38,6 +38,7 @@ function sharedPool() {
   }
 }
 
-function plain(body: string, status: number, headers: Record<string, string> = {}): Response {
-  return new Response(body, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8', ...NO_STORE, ...headers } });
+/** Errors answer as every API route's do: JSON with a message. */
+function refusal(error: string, status: number, headers: Record<string, string> = {}): Response {
+  return Response.json({ ok: false, error }, { status, headers: { ...NO_STORE, ...headers } });
 }
