@@ -86,6 +86,11 @@ export const envSchema = z.object({
    */
   ANNOUNCE_SECRET: z.preprocess(emptyAsUnset, z.string().min(16, 'at least 16 characters').optional()),
   /**
+   * Bearer token Prometheus sends to GET /api/metrics (lib/metrics/endpoint.ts). Unset: that route
+   * answers 503, so the figures are never public by accident.
+   */
+  METRICS_TOKEN: z.preprocess(emptyAsUnset, z.string().min(16, 'at least 16 characters').optional()),
+  /**
    * Seconds between SIGTERM and closing the server, while readiness answers 503 so balancers stop
    * sending new requests. Unset: 5 in production, 0 otherwise (lib/lifecycle.ts).
    */
@@ -163,6 +168,7 @@ const SECRET_MIN_BITS = {
   RESEND_API_KEY: 28,
   CRON_SECRET: 28,
   ANNOUNCE_SECRET: 28,
+  METRICS_TOKEN: 28,
 } as const satisfies Partial<Record<EnvName, number>>;
 
 const SECRET_HELP = 'generate one, e.g. `openssl rand -base64 32` (deploy/k8s/secret.example.yaml only names the keys)';

@@ -24,6 +24,7 @@ import { scenario } from './support/scenario';
 import { containerEnv, copyStandalone, lastLines, runMigrate, startServer } from './support/standalone';
 
 const DRAIN_SECONDS = 2;
+const METRICS_TOKEN = randomBytes(24).toString('base64url');
 
 /** A POST whose headers go now and whose body goes when `send()` is called. */
 function slowRequest(port: number, pathname: string) {
@@ -73,6 +74,7 @@ beforeAll(async () => {
       HOSTNAME: '127.0.0.1',
       SITE_URL: 'https://publication.example',
       SHUTDOWN_DRAIN_SECONDS: String(DRAIN_SECONDS),
+      METRICS_TOKEN,
     }),
     { keepBytes: 4 * 1024 * 1024 },
   );
@@ -164,6 +166,27 @@ describe('the standalone server, as the image runs it', () => {
           .find((record) => record.msg === 'cross-site-refused' && record.requestId === requestId),
       );
       expect(line, `no cross-site-refused log line with requestId ${requestId}`).toMatchObject({ route: 'subscribe', requestId });
+    });
+
+    step('the metrics: 401 without the token, the figures with it, and a signup in one bundle counted by the route in another', async () => {
+      const scrape = (authorization?: string) => fetch(`${origin}/api/metrics`, { headers: authorization ? { authorization } : {} });
+      for (const authorization of [undefined, 'Bearer not-the-token-at-all-wrong', `Bearer ${METRICS_TOKEN.slice(1)}`]) {
+        const refused = await scrape(authorization);
+        expect(refused.status, `metrics with ${authorization ?? 'no token'}`).toBe(401);
+        expect(await refused.text(), 'a refused scrape shows figures').not.toMatch(/quorum_/);
+      }
+      const count = (text: string) => Number(/^quorum_newsletter_signups_total\{outcome="invalid"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+      const before = await scrape(`Bearer ${METRICS_TOKEN}`);
+      expect(before.status, 'metrics with the token').toBe(200);
+      expect(before.headers.get('content-type'), 'metrics: content type').toMatch(/^text\/plain; version=0\.0\.4/);
+      expect(before.headers.get('x-request-id'), 'metrics: the proxy gave it no request id').toMatch(/^[0-9a-f-]{36}$/);
+      const text = await before.text();
+      expect(text, 'metrics: the outbox gauges read from Postgres').toMatch(/^quorum_outbox_queue_depth\{kind="CONFIRMATION"\} 0$/m);
+      expect(text, 'metrics: database up').toMatch(/^quorum_metrics_database_up 1$/m);
+      const invalid = await fetch(`${origin}/api/newsletter/subscribe`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'not-an-address' }) });
+      expect(invalid.status, 'an invalid signup').toBe(400);
+      const after = await (await scrape(`Bearer ${METRICS_TOKEN}`)).text();
+      expect(count(after) - count(text), 'the invalid signup, counted by the subscribe route, seen by the metrics route').toBe(1);
     });
 
     step('the feed, and the article its first item links to, showing its title', async () => {

@@ -1,5 +1,7 @@
 import 'server-only';
 import { log as rootLog } from '../log';
+import { measuredTransport } from '../metrics/provider';
+import { watchCircuitBreaker } from '../metrics/registry';
 import { keyedProcessSingleton } from '../process-singleton';
 import { CircuitBreaker, withCircuitBreaker } from './circuit-breaker';
 import { readEmailConfig, type EmailConfig } from './config';
@@ -55,7 +57,8 @@ function createTransport(config: EmailConfig): AppEmailTransport | null {
     const breaker = new CircuitBreaker({
       onStateChange: (from, to) => log.warn('circuit-breaker', { provider: 'resend', from, to }),
     });
-    return withCircuitBreaker(resend, breaker);
+    watchCircuitBreaker('resend', breaker);
+    return withCircuitBreaker(measuredTransport('resend', resend), breaker);
   }
   if (config.production) return null;
   const missing = missingVariables(config);

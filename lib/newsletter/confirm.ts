@@ -2,6 +2,7 @@ import type { SubscriberStatus } from '../generated/prisma/client';
 import { requireNewsletterSecret } from './config';
 import { scheduleImmediateSend } from './immediate';
 import { log } from './log';
+import { countConfirmation } from '../metrics/registry';
 import { newestArticlesForWelcome, type WelcomePayload } from './emails';
 import { enforceTokenRouteLimit, nowOf, TRANSACTION_OPTIONS, withDatabase, type ServiceOptions, type Tx } from './service-context';
 import { hashesEqual, hashToken, isWellFormedToken } from './tokens';
@@ -84,6 +85,7 @@ export async function confirmSubscription(token: string, options: ServiceOptions
       return { status: 'confirmed', outboxId: rowId };
     }, TRANSACTION_OPTIONS);
     log.info('confirm', { outcome: result.status, outbox: result.outboxId });
+    countConfirmation(result.status);
     if (result.outboxId && options.sendImmediately !== false) scheduleImmediateSend([result.outboxId], { db });
     return { status: result.status };
   });

@@ -3,6 +3,7 @@ import { maskEmail } from '../format';
 import { requireNewsletterSecret } from './config';
 import { scheduleImmediateSend } from './immediate';
 import { log } from './log';
+import { countUnsubscribe } from '../metrics/registry';
 import { DATA_LINK_TTL_MINUTES, type DataLinkPayload } from './emails';
 import { DATA_LINK_RATE_LIMIT } from './rate-limit';
 import { enforceRateLimit, enforceTokenRouteLimit, nowOf, TRANSACTION_OPTIONS, withDatabase, type ServiceOptions } from './service-context';
@@ -63,6 +64,7 @@ export async function unsubscribe(token: string, options: ServiceOptions = {}): 
       return 'unsubscribed' as const;
     }, TRANSACTION_OPTIONS);
     log.info('unsubscribe', { subscriber: id, outcome: status });
+    countUnsubscribe(status);
     return { status };
   });
 }

@@ -5,6 +5,7 @@ import type { ClientAddress } from '../http/client-address';
 import { rateLimitSubject } from '../http/client-address';
 import { InvalidSubscriptionError, NewsletterUnavailableError, RateLimitedError, type RateLimitScope } from './errors';
 import { log } from './log';
+import { countRateLimitRefusal } from '../metrics/registry';
 import { consumeRateLimit, ruleFor, TOKEN_ROUTE_RATE_LIMITS, type RateLimitRule, type TokenRoute } from './rate-limit';
 import { keyedDigest } from './tokens';
 
@@ -58,6 +59,7 @@ export async function enforceRateLimit(
   const result = await consumeRateLimit(db, key, rule, now);
   if (result.allowed) return;
   log.info('rate-limited', { scope, retryAfterSeconds: result.retryAfterSeconds });
+  countRateLimitRefusal(key, scope);
   throw new RateLimitedError(result.retryAfterSeconds, scope);
 }
 

@@ -7,6 +7,7 @@ import { InvalidSubscriptionError, RateLimitedError } from './errors';
 import { scheduleImmediateSend } from './immediate';
 import { canonicalInbox } from './inbox';
 import { log } from './log';
+import { countRateLimitRefusal, countSignup } from '../metrics/registry';
 import { CONFIRMATION_TOKEN_TTL_HOURS, type ConfirmationPayload } from './emails';
 import { ruleFor, SUBSCRIBE_RATE_LIMITS } from './rate-limit';
 import { clientKey, nowOf, withDatabase, type ServiceOptions } from './service-context';
@@ -59,6 +60,7 @@ function signupInput(email: string, source: string | undefined, now: Date, secre
 export async function subscribe(input: { email: string; source?: string }, options: ServiceOptions = {}): Promise<void> {
   const { secret } = requireNewsletterReady();
   const parsed = subscribeSchema.safeParse({ email: input.email, source: input.source });
+  if (!parsed.success) countSignup('invalid');
   if (!parsed.success) throw new InvalidSubscriptionError(z.flattenError(parsed.error).fieldErrors as Record<string, string[]>);
   const { email, source } = parsed.data;
   const now = nowOf(options);
@@ -67,10 +69,13 @@ export async function subscribe(input: { email: string; source?: string }, optio
     const result = await runSignupStatements(poolOf(db), signupLimits(email, options.client, secret), signupInput(email, source, now, secret));
     if (result.refused) {
       log.info('rate-limited', { scope: result.refused, retryAfterSeconds: result.limit.retryAfterSeconds });
+      countRateLimitRefusal('subscribe', result.refused);
+      countSignup('rate-limited');
       throw new RateLimitedError(result.limit.retryAfterSeconds, result.refused);
     }
     // Ids only: the address never reaches the log.
     log.info('subscribe', { outcome: result.outcome, outbox: result.outboxIds.join(',') || undefined });
+    countSignup(result.outcome);
     if (options.sendImmediately !== false) scheduleImmediateSend(result.outboxIds, { db });
   });
 }

@@ -6,6 +6,7 @@ import type { ClientAddress } from '../http/client-address';
 import { normalizeEmail } from '../validations/newsletter';
 import { requireNewsletterSecret } from './config';
 import { log } from './log';
+import { countWebhookEvent } from '../metrics/registry';
 import { enforceTokenRouteLimit, withDatabase } from './service-context';
 import { suppressAddresses } from './suppression';
 
@@ -170,5 +171,6 @@ export async function handleResendEvent(
 
   // Ids and counts only: the addresses stay out of the log.
   log.info('webhook', { svixId, type: event.type, emailId: event.emailId, ...result });
+  countWebhookEvent(event.type, result.outcome);
   return result;
 }

@@ -4,6 +4,7 @@ import { getDb } from '../db';
 import type { OutboxKind, PrismaClient } from '../generated/prisma/client';
 import { BatchRenderer } from './batch-render';
 import { log } from './log';
+import { countBatchOutcome } from '../metrics/registry';
 import { sharedPacer } from './pacer-default';
 import type { Pacer, PacerSlot } from './pacing';
 import type { ClaimedRow } from './rows';
@@ -56,6 +57,8 @@ export type BatchOutcome = {
   /** A request reached the provider. */
   requested: boolean;
   rateLimited: boolean;
+  /** The emails' kind (for the metrics). */
+  kind?: OutboxKind;
 };
 
 export type SenderTotals = {
@@ -270,6 +273,7 @@ async function processBatch(ctx: Ctx): Promise<BatchOutcome | null> {
   if (!claim) return null;
   const { batch } = claim;
   const outcome = emptyOutcome(batch.key, claim.rows.length);
+  outcome.kind = claim.rows[0]?.kind;
 
   // Who still gets it: checked before every attempt, whatever happened since the enqueue.
   const cancelled = await cancelUnwanted(ctx, claim.rows);
@@ -463,6 +467,7 @@ export async function sendBatches(options: SenderOptions): Promise<SenderTotals>
       totals.retried += outcome.retried;
       totals.rateLimited += outcome.rateLimited ? 1 : 0;
       options.onBatch?.(outcome, { ...totals });
+      countBatchOutcome(outcome);
     }
   };
   const lanes = Math.max(1, options.concurrency ?? SENDER_DEFAULTS.concurrency);

@@ -4,6 +4,7 @@ import { getDb } from '../db';
 import { env, type Env } from '../env';
 import { Prisma, type OutboxKind, type PrismaClient } from '../generated/prisma/client';
 import { log } from './log';
+import { countOutboxRowFinish } from '../metrics/registry';
 import { decideRetry, failureFacts, RETRY_DEFAULTS } from './retry-policy';
 import { buildOutgoingEmail, UnsendableOutboxRowError, withoutSecrets, type OutboxTemplates } from './templates';
 import { defaultWorkerId } from './worker-id';
@@ -124,6 +125,7 @@ async function finish(ctx: Ctx, row: ClaimedRow, data: Prisma.OutboxEmailUpdateM
     data: { ...data, claimedBy: null, leaseUntil: null },
   });
   if (count === 0) log.warn('outbox-claim-lost', { id: row.id, kind: row.kind });
+  if (count === 1) countOutboxRowFinish(row.kind, data);
   return count === 1;
 }
 

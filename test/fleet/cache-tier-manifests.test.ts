@@ -76,6 +76,12 @@ describe('the cache tier in deploy/k8s', () => {
     }
   });
 
+  it('answers 404 for the metrics route itself: Prometheus scrapes the pods, the outside never sees it', () => {
+    const block = /location = \/api\/metrics \{([^}]*)\}/.exec(conf)?.[1];
+    expect(block).toMatch(/^\s*return 404;$/m);
+    expect(block).not.toMatch(/proxy_pass/);
+  });
+
   it('keeps pages fresh for seconds, not the app\'s year: a rollout shows without a purge', () => {
     expect(pageFreshSeconds()).toBeGreaterThan(0);
     expect(pageFreshSeconds()).toBeLessThanOrEqual(60);

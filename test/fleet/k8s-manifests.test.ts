@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
@@ -181,6 +181,16 @@ describe('Deployment', () => {
     expect(Number(env.PORT)).toBe(web.ports[0].containerPort);
   });
 
+  it('carries the Prometheus scrape annotations: the metrics route, on the container port', () => {
+    const annotations: Record<string, string> = deployment.spec.template.metadata.annotations;
+    expect(annotations['prometheus.io/scrape']).toBe('true');
+    expect(annotations['prometheus.io/path']).toBe('/api/metrics');
+    expect(existsSync(path.join(root, 'app', 'api', 'metrics', 'route.ts'))).toBe(true);
+    expect(Number(annotations['prometheus.io/port'])).toBe(web.ports.find((port: { name: string }) => port.name === 'http').containerPort);
+    // The token Prometheus must send is a key of the Secret the pods read.
+    expect(Object.keys(secret.stringData)).toContain('METRICS_TOKEN');
+  });
+
   it('reads its settings from the ConfigMap and the Secret', () => {
     expect(web.envFrom).toEqual(
       expect.arrayContaining([{ configMapRef: { name: configMap.metadata.name } }, { secretRef: { name: secret.metadata.name } }]),
@@ -199,7 +209,7 @@ describe('ConfigMap and Secret', () => {
   });
 
   it('keep credentials in the Secret only', () => {
-    for (const name of ['DATABASE_URL', 'NEWSLETTER_SECRET', 'RESEND_API_KEY', 'CRON_SECRET', 'RESEND_WEBHOOK_SECRET']) {
+    for (const name of ['DATABASE_URL', 'NEWSLETTER_SECRET', 'RESEND_API_KEY', 'CRON_SECRET', 'RESEND_WEBHOOK_SECRET', 'METRICS_TOKEN']) {
       expect(secretNames).toContain(name);
       expect(configNames).not.toContain(name);
     }

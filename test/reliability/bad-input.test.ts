@@ -26,6 +26,7 @@ const state = await vi.hoisted(async () => {
   const secrets = {
     CRON_SECRET: 'reliability-cron-secret-0123456789abcdef',
     ANNOUNCE_SECRET: 'reliability-announce-secret-0123456789',
+    METRICS_TOKEN: 'reliability-metrics-token-0123456789',
     // A Svix signing secret as Resend shows it: "whsec_" + base64 of random bytes.
     RESEND_WEBHOOK_SECRET: `whsec_${Buffer.from('reliability-webhook-signing-key!!').toString('base64')}`,
   };
@@ -36,11 +37,12 @@ const state = await vi.hoisted(async () => {
   }
   return { ...(await (await import('../newsletter/email-env')).hoistedTestState()), secrets, previous };
 });
-const { CRON_SECRET, ANNOUNCE_SECRET, RESEND_WEBHOOK_SECRET } = state.secrets;
+const { CRON_SECRET, ANNOUNCE_SECRET, METRICS_TOKEN, RESEND_WEBHOOK_SECRET } = state.secrets;
 vi.mock('@/lib/db', async (importOriginal) =>
   (await import('../newsletter/mock-db')).mockDbModule(await importOriginal<typeof import('@/lib/db')>(), state),
 );
 
+import * as metricsRoute from '@/app/api/metrics/route';
 import * as confirmRoute from '@/app/api/newsletter/confirm/route';
 import * as dataRoute from '@/app/api/newsletter/data/route';
 import * as dataRequestRoute from '@/app/api/newsletter/data-request/route';
@@ -502,6 +504,24 @@ async function announceTargets(): Promise<Target[]> {
 }
 
 TARGETS.push(...(await announceTargets()));
+TARGETS.push({
+  name: 'GET /api/metrics (wrong or missing bearer)',
+  path: '/api/metrics',
+  handler: metricsRoute.GET,
+  requests: () => {
+    const authorization = fc.option(
+      fc.oneof(
+        headerValue,
+        headerValue.map((v) => `Bearer ${v}`),
+        fc.constantFrom(`Bearer ${METRICS_TOKEN}x`, `Bearer ${METRICS_TOKEN.slice(0, -1)}`, `Basic ${METRICS_TOKEN}`, METRICS_TOKEN, 'Bearer', `Bearer ${METRICS_TOKEN.toUpperCase()}`),
+      ),
+      { nil: undefined },
+    );
+    return getRequest(queryString(fc.string()), authorization.map((value): Record<string, string> => (value === undefined ? {} : { authorization: value })));
+  },
+  numRuns: 300,
+  expectStatuses: [401],
+});
 
 beforeAll(async () => {
   // lib/log.ts writes whole lines to process.stdout/stderr; anything else may still use console.

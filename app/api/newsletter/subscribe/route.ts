@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { clientAddress } from '@/lib/http/client-address';
+import { countSignup } from '@/lib/metrics/registry';
 import { InvalidSubscriptionError } from '@/lib/newsletter/errors';
 import { bodyKindOf, crossSiteRefusal, errorJson, errorRedirect, field, jsonResponse, parseBody, seeOther, type ParsedBody, wantsJson } from '@/lib/newsletter/http';
 import { newsletterPaths } from '@/lib/newsletter/paths';
@@ -36,6 +37,7 @@ export async function POST(request: Request): Promise<Response> {
 
   const parsed = subscribeSchema.safeParse(body.fields);
   if (!parsed.success) {
+    countSignup('invalid');
     return fail(new InvalidSubscriptionError(z.flattenError(parsed.error).fieldErrors as Record<string, string[]>));
   }
 
