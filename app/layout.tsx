@@ -33,7 +33,8 @@ export default function RootLayout({ children }: { children: ReactNode }) {
       <head>
         <ThemeScript />
       </head>
-      <body className="min-h-screen bg-white font-sans text-zinc-900 antialiased dark:bg-zinc-950 dark:text-zinc-100">
+      {/* <body> is styled in app/styles/components.css, like the header and footer: every page carries them twice. */}
+      <body>
         <SkipLink />
         <SiteHeader />
         <main id="main" tabIndex={-1} className="focus:outline-none">

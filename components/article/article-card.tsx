@@ -16,11 +16,10 @@ export function ArticleCard({ article, headingLevel: Heading = 'h2' }: Props) {
       </Heading>
       <p>{article.description}</p>
       <p>
-        <time dateTime={article.date}>{formatDate(article.date)}</time> · {article.readingTime.text}
+        <time dateTime={article.date}>{formatDate(article.date)}</time>
+        {` · ${article.readingTime.text}`}
       </p>
-      <div>
-        <TagList tags={article.tags} label={`Tags of ${article.title}`} />
-      </div>
+      <TagList tags={article.tags} label={`Tags of ${article.title}`} />
     </article>
   );
 }

@@ -7,8 +7,10 @@ function TocList({ headings }: { headings: Heading[] }) {
   return (
     // Styled as .toc-list in app/styles/components.css: one entry per heading, twice a page.
     <ol className="toc-list">
-      {headings.map((heading) => (
-        <li key={heading.id} data-depth={heading.depth === 3 ? 3 : undefined}>
+      {/* Index keys: the list never changes on the client, and each key is sent in the RSC payload.
+          No data-depth for a section (an undefined prop is still sent, as "$undefined"). */}
+      {headings.map((heading, index) => (
+        <li key={index} {...(heading.depth === 3 ? { 'data-depth': 3 } : {})}>
           <a href={`#${heading.id}`}>{heading.text}</a>
         </li>
       ))}

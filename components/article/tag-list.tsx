@@ -7,7 +7,7 @@ export function TagList({ tags, label = 'Tags' }: { tags: string[]; label?: stri
     <ul aria-label={label} className="tags">
       {tags.map((tag) => (
         <li key={tag}>
-          <Link href={paths.tag(tag)}>#{tag}</Link>
+          <Link href={paths.tag(tag)}>{`#${tag}`}</Link>
         </li>
       ))}
     </ul>

@@ -1,9 +1,6 @@
 export function SkipLink() {
   return (
-    <a
-      href="#main"
-      className="sr-only z-50 rounded bg-zinc-900 px-4 py-2 text-white focus:not-sr-only focus:fixed focus:top-2 focus:left-2"
-    >
+    <a href="#main" className="skip-link">
       Skip to content
     </a>
   );

@@ -42,7 +42,7 @@ export function ThemeToggle() {
     <button
       type="button"
       onClick={next}
-      className="inline-flex h-9 w-9 items-center justify-center rounded-md text-lg text-zinc-600 hover:bg-zinc-100 hover:text-zinc-900 dark:text-zinc-300 dark:hover:bg-zinc-800 dark:hover:text-white"
+      className="theme-toggle"
       aria-label={`${LABEL[theme]} (click to change)`}
       title={LABEL[theme]}
       data-theme-choice={theme}

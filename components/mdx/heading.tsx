@@ -7,8 +7,9 @@ function makeHeading(Tag: 'h2' | 'h3') {
       <Tag id={id} {...rest}>
         {children}
         {id ? (
-          // Styled in app/styles/components.css; the name replaces the "#" a screen reader would say.
-          <a href={`#${id}`} className="heading-anchor" aria-label="Link to this section">
+          // Styled in app/styles/components.css (by place, not by class: one per heading, sent twice);
+          // the name replaces the "#" a screen reader would say.
+          <a href={`#${id}`} aria-label="Link to this section">
             #
           </a>
         ) : null}

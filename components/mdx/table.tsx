@@ -6,7 +6,7 @@ import type { ComponentProps } from 'react';
  */
 export function Table({ 'data-label': label, ...props }: ComponentProps<'table'> & { 'data-label'?: string }) {
   return (
-    <div className="table-scroll my-6 overflow-x-auto" role="region" aria-label={label ?? 'Table'} tabIndex={0}>
+    <div className="table-scroll" role="region" aria-label={label ?? 'Table'} tabIndex={0}>
       <table {...props} />
     </div>
   );

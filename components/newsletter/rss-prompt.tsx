@@ -1,8 +1,9 @@
 export function RssPrompt() {
   return (
-    <p className="mt-4 text-sm text-zinc-600 dark:text-zinc-400">
-      Prefer RSS?{' '}
-      <a href="/rss.xml" className="font-medium text-sky-700 hover:underline dark:text-sky-400">
+    // Styled as .rss-prompt in app/styles/components.css; "Prefer RSS? " as one text node.
+    <p className="rss-prompt">
+      {'Prefer RSS? '}
+      <a href="/rss.xml">
         Subscribe via RSS →
       </a>
     </p>

@@ -6,6 +6,7 @@ import type { PluggableList } from 'unified';
 import { KATEX_OPTIONS } from './katex';
 import { rehypeCodeCompact } from './rehype-code-compact';
 import { rehypeCodeTitle } from './rehype-code-title';
+import { rehypeDropBlockWhitespace } from './rehype-drop-block-whitespace';
 import { remarkDiagram } from './remark-diagram';
 import { remarkPullQuote } from './remark-pull-quote';
 import { rehypeTableLabels } from './rehype-table-labels';
@@ -40,4 +41,5 @@ export const rehypePlugins: PluggableList = [
   [rehypePrettyCode, prettyCode],
   rehypeCodeTitle,
   rehypeCodeCompact,
+  rehypeDropBlockWhitespace,
 ];

@@ -61,13 +61,15 @@ export default async function ArticlePage({ params }: Props) {
   const toc = hasTableOfContents(article.headings);
 
   return (
-    <div className="mx-auto max-w-6xl px-4 py-10 sm:px-6">
+    // The page's frame is styled by class in app/styles/components.css (.article-page): fewer bytes
+    // in the HTML and again in the RSC payload.
+    <div className="article-page">
       <ArticleJsonLd article={article} />
       {/* KaTeX's stylesheet (and through it, its fonts) only where there are formulas to typeset:
           React hoists it into <head>; every other article loads none of it. */}
       {article.hasMath ? <link rel="stylesheet" href={KATEX_STYLESHEET} precedence="katex" /> : null}
-      <div className={toc ? 'lg:grid lg:grid-cols-[minmax(0,1fr)_14rem] lg:gap-12' : undefined}>
-        <article className="min-w-0 max-w-[70ch]">
+      <div className={toc ? 'with-toc' : undefined}>
+        <article>
           <ArticleHeader article={article} />
           {placement ? <SeriesBox article={article} placement={placement} /> : null}
           <Takeaways items={article.takeaways} />
@@ -76,14 +78,14 @@ export default async function ArticlePage({ params }: Props) {
             <MdxContent source={article.body} file={article.file} />
           </div>
           {next ? (
-            <nav aria-label="Next article" className="mt-12">
+            <nav aria-label="Next article">
               <NextUp article={next} label={nextLabel} />
             </nav>
           ) : null}
         </article>
         {toc ? <SidebarTableOfContents headings={article.headings} /> : null}
       </div>
-      <div className="mt-12 max-w-[70ch] space-y-12">
+      <div>
         <RelatedArticles articles={related} />
         <div>
           <SubscribeSection source={`article:${article.slug}`} />
