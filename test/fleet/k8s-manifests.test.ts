@@ -72,7 +72,7 @@ const secondsToMs = (value: number) => value * 1000;
 describe('every manifest', () => {
   it('parses, names its kind and apiVersion, and leaves the namespace to the caller', () => {
     expect(manifests.map((manifest) => manifest.kind).sort()).toEqual(
-      ['ConfigMap', 'CronJob', 'Deployment', 'Deployment', 'HorizontalPodAutoscaler', 'Job', 'PodDisruptionBudget', 'Secret', 'Service', 'Service'],
+      ['ConfigMap', 'CronJob', 'Deployment', 'Deployment', 'HorizontalPodAutoscaler', 'Job', 'PodDisruptionBudget', 'PodDisruptionBudget', 'Secret', 'Service', 'Service'],
     );
     for (const manifest of manifests) {
       expect(manifest.apiVersion, JSON.stringify(manifest.metadata)).toMatch(/^(v1|[a-z.]+\/v[0-9a-z]+)$/);
@@ -86,7 +86,7 @@ describe('every manifest', () => {
     expect(deployment.apiVersion).toBe('apps/v1');
     for (const service of manifests.filter((manifest) => manifest.kind === 'Service')) expect(service.apiVersion).toBe('v1');
     expect(named('Deployment', 'publication-cache').apiVersion).toBe('apps/v1');
-    expect(only('PodDisruptionBudget').apiVersion).toBe('policy/v1');
+    for (const pdb of manifests.filter((manifest) => manifest.kind === 'PodDisruptionBudget')) expect(pdb.apiVersion).toBe('policy/v1');
     expect(only('HorizontalPodAutoscaler').apiVersion).toBe('autoscaling/v2');
     expect(job.apiVersion).toBe('batch/v1');
     expect(cronJob.apiVersion).toBe('batch/v1');
@@ -251,11 +251,19 @@ describe('Service, PodDisruptionBudget, HorizontalPodAutoscaler', () => {
   });
 
   it('PodDisruptionBudget keeps at least 2 of the 3 pods', () => {
-    const pdb = only('PodDisruptionBudget');
+    const pdb = named('PodDisruptionBudget', 'publication');
     expect(pdb.spec.minAvailable).toBe(2);
     expect(pdb.spec.selector.matchLabels).toEqual(podLabels);
     // Below the replica count, or no node could ever be drained.
     expect(pdb.spec.minAvailable).toBeLessThan(deployment.spec.replicas);
+  });
+
+  it('the cache tier keeps at least 1 of its 2 pods through a drain', () => {
+    const cache = named('Deployment', 'publication-cache');
+    const pdb = named('PodDisruptionBudget', 'publication-cache');
+    expect(pdb.spec.selector.matchLabels).toEqual(cache.spec.template.metadata.labels);
+    expect(pdb.spec.minAvailable).toBeGreaterThanOrEqual(1);
+    expect(pdb.spec.minAvailable).toBeLessThan(cache.spec.replicas);
   });
 
   it('HorizontalPodAutoscaler scales the Deployment between 3 and 10 on CPU', () => {
