@@ -43,6 +43,11 @@ export const outboxPayloadSchemas = {
   DIGEST: z.object({
     articles: z.array(z.object({ title: text(300), description: text(500), articleUrl: httpUrl })).min(2).max(50),
   }),
+  /** The weekly digest (lib/announce/weekly-digest.ts): the week and what was published since the last one; newest first. */
+  WEEKLY_DIGEST: z.object({
+    weekOf: z.iso.date(),
+    articles: z.array(z.object({ title: text(300), description: text(500), articleUrl: httpUrl })).min(1).max(50),
+  }),
   /** A single-use export/delete link: the token sealed like a confirmation's, erased when the row is finished. */
   DATA_LINK: z.object({
     sealedToken: z.string().min(1),
@@ -56,6 +61,7 @@ export type WelcomePayload = z.infer<typeof outboxPayloadSchemas.WELCOME>;
 export type AnnouncementPayload = z.infer<typeof outboxPayloadSchemas.ANNOUNCEMENT>;
 export type DigestPayload = z.infer<typeof outboxPayloadSchemas.DIGEST>;
 export type DataLinkPayload = z.infer<typeof outboxPayloadSchemas.DATA_LINK>;
+export type WeeklyDigestPayload = z.infer<typeof outboxPayloadSchemas.WEEKLY_DIGEST>;
 
 /** Keys erased from a payload once its row is finished. */
 export const SECRET_PAYLOAD_KEYS = ['sealedToken'] as const;
@@ -130,6 +136,15 @@ export async function buildOutgoingEmail(row: OutboxRowForSending, secret: strin
       case 'DIGEST': {
         const payload = parsePayload('DIGEST', row.payload);
         rendered = await renderStoredEmail('digest', { articles: payload.articles, unsubscribeUrl: unsubscribe });
+        break;
+      }
+      case 'WEEKLY_DIGEST': {
+        const payload = parsePayload('WEEKLY_DIGEST', row.payload);
+        rendered = await renderStoredEmail('weekly-digest', {
+          ...payload,
+          unsubscribeUrl: unsubscribe,
+          manageUrl: manageUrl(createManageToken(row.subscriberId, secret)),
+        });
         break;
       }
       case 'DATA_LINK': {
