@@ -16,6 +16,7 @@ CREATE TABLE "weekly_digests" (
     "period" DATE NOT NULL,
     "covered_until" TIMESTAMPTZ(3) NOT NULL,
     "article_count" INTEGER NOT NULL,
+    "article_slugs" TEXT[],
     "outbox_email_id" UUID,
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
