@@ -86,3 +86,10 @@ export const NOT_PAUSED_SQL = `(s.paused_until IS NULL OR s.paused_until <= now(
 export const EVERY_ARTICLE_SQL = `s.delivery = 'EVERY' AND ${NOT_PAUSED_SQL}`;
 /** Subscribers who get the weekly digest (the digest run compares with its own clock instead). */
 export const WEEKLY_DIGEST_SQL = `s.delivery = 'WEEKLY' AND ${NOT_PAUSED_SQL}`;
+
+/** One line saying what the reader will get, for the manage page and the JSON answer. */
+export function preferenceSummary(preference: { delivery: 'every' | 'weekly'; pausedUntil: string | null }): string {
+  const cadence = preference.delivery === 'weekly' ? 'one digest a week' : 'an email for every new article';
+  if (preference.pausedUntil) return `Paused: nothing until ${preference.pausedUntil}, then ${cadence} again.`;
+  return `You get ${cadence}.`;
+}
