@@ -98,8 +98,8 @@ export function PreferenceForm({ action, token, preference, bounds, initial }: P
       </button>
       <p
         id={`${id}-status`}
-        role="status"
         aria-live="polite"
+        aria-atomic="true"
         className={`min-h-5 text-sm ${invalid ? 'text-red-700 dark:text-red-400' : 'text-emerald-700 dark:text-emerald-400'}`}
       >
         {status.kind === 'done' || status.kind === 'error' ? status.message : ''}
