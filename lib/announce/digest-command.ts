@@ -3,9 +3,10 @@ import { ContentError } from '../content/errors';
 import type { BatchEmailTransport } from '../email';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Pacer } from '../outbox/pacing';
-import { pendingAnnouncementEmails, releaseBatchClaims, sendBatches, type SenderTotals } from '../outbox/batches';
+import { pendingAnnouncementEmails, type SenderTotals } from '../outbox/batches';
 import { defaultWorkerId } from '../outbox/worker-id';
-import { createProgress, type ProgressCounts, type ProgressStream } from './progress';
+import type { ProgressStream } from './progress';
+import { sendWithProgress } from './send-with-progress';
 import { queueWeeklyDigests, type WeeklyDigestResult } from './weekly-digest';
 
 /**
@@ -101,30 +102,18 @@ export async function runDigestCommand(options: DigestCommandOptions): Promise<n
     say(`Summary: queued ${fmt(plan.queued)}, sent 0; ${fmt(pending)} left for the outbox worker`);
     return options.transport ? 0 : 1;
   }
-  const workerId = options.workerId ?? `digest:${defaultWorkerId()}`;
-  const progress = createProgress(options.stderr, pending);
-  const counts: ProgressCounts = { sent: 0, cancelled: 0, failed: 0, retried: 0, rateLimited: 0 };
-  let totals: SenderTotals;
-  try {
-    totals = await sendBatches({
-      transport: options.transport,
-      db: options.db,
-      workerId,
-      secret: options.secret,
-      now,
-      limiter: options.limiter,
-      signal: options.signal,
-      waitForPendingMs: waitSeconds * 1000,
-      onBatch: (_outcome, running) => {
-        Object.assign(counts, running);
-        progress.update(counts);
-      },
-    });
-  } finally {
-    progress.done(counts);
-    // Stopped or crashed mid-way: what this run still holds goes back to the queue at once.
-    await releaseBatchClaims(workerId, options.db, now()).catch(() => 0);
-  }
+  const totals = await sendWithProgress({
+    transport: options.transport,
+    db: options.db,
+    workerId: options.workerId ?? `digest:${defaultWorkerId()}`,
+    total: pending,
+    stderr: options.stderr,
+    waitSeconds,
+    now,
+    secret: options.secret,
+    limiter: options.limiter,
+    signal: options.signal,
+  });
   const left = (await pendingAnnouncementEmails(options.db)).pending;
   say(`Summary: queued ${fmt(plan.queued)}, sent ${fmt(totals.sent)}, skipped ${fmt(totals.cancelled)}, failed ${fmt(totals.failed)}; ${fmt(left)} left for the outbox worker`);
   if (options.signal?.aborted) return 1;
