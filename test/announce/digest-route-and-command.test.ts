@@ -1,7 +1,5 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
-import { API_KEY, captureLogs, EMAIL_FROM, jsonRequest, resendTransport } from '../newsletter/support';
+import { captureLogs, jsonRequest, resendTransport } from '../newsletter/support';
 
 const ANNOUNCE_SECRET = vi.hoisted(() => {
   // lib/env.ts reads the environment once, at its first import.
@@ -17,13 +15,12 @@ import { POST } from '@/app/api/digest/route';
 import { runDigestCommand } from '@/lib/announce/digest-command';
 import { TokenBucket } from '@/lib/outbox/token-bucket';
 import { isoDay } from '@/lib/reader-preference';
-import { duplicates, recipientsOf, startAnnounceEnv, type AnnounceTestEnv } from './support';
+import { duplicates, recipientsOf, startAnnounceEnv, spawnCommand, type AnnounceTestEnv } from './support';
 
 /** POST /api/digest (bearer token as for announce) and `npm run digest`, including a SIGKILLed run. */
 
 let t: AnnounceTestEnv;
 const URL = 'http://localhost:3000/api/digest';
-const ROOT = path.resolve(__dirname, '..', '..');
 const TODAY = isoDay(new Date());
 
 beforeAll(async () => {
@@ -126,32 +123,14 @@ describe('npm run digest', () => {
     await weekly('killed');
     await t.writeArticle('fresh-one', { title: 'Fresh one', date: TODAY });
     t.fake.setDelay(400);
-    // `node --import tsx`, not the tsx CLI: that one runs the script in a grandchild, which SIGKILL would miss.
-    const child = spawn(process.execPath, ['--import', 'tsx', '--import', './scripts/lib/server-only.mjs', 'scripts/digest.ts', '--content-dir', t.contentDir, '--wait', '0'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        NODE_ENV: 'production',
-        DATABASE_URL: t.database.url,
-        RESEND_API_KEY: API_KEY,
-        RESEND_BASE_URL: t.fake.url,
-        EMAIL_FROM,
-        NEWSLETTER_SECRET: t.secret,
-        SITE_URL: 'http://localhost:3000',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ? null : code)));
+    const { child, output: out, exited } = spawnCommand(t, 'scripts/digest.ts', ['--content-dir', t.contentDir, '--wait', '0']);
     onTestFinished(() => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     });
     const deadline = Date.now() + 60_000;
     while (t.fake.requests().filter((r) => r.path === '/emails/batch').length < 2) {
-      if (Date.now() > deadline) throw new Error(`the child never sent 2 batches:\n${output}`);
-      if (child.exitCode !== null) throw new Error(`the child exited early (${child.exitCode}):\n${output}`);
+      if (Date.now() > deadline) throw new Error(`the child never sent 2 batches:\n${out.text}`);
+      if (child.exitCode !== null) throw new Error(`the child exited early (${child.exitCode}):\n${out.text}`);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     child.kill('SIGKILL');
