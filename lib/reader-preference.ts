@@ -36,12 +36,12 @@ const choiceSchema = z.enum(['every', 'weekly', 'pause']);
  */
 export function parsePreference(fields: { delivery?: unknown; until?: unknown }, now: Date): { ok: true; value: PreferenceInput } | { ok: false; error: PreferenceError } {
   const choice = choiceSchema.safeParse(typeof fields.delivery === 'string' ? fields.delivery.trim() : fields.delivery);
-  if (!choice.success) return { ok: false, error: { code: 'invalid-choice', message: 'Choose every article, a weekly digest, or a pause.' } };
+  if (!choice.success) return { ok: false, error: { code: 'invalid-choice', message: PREFERENCE_ERROR_MESSAGES['invalid-choice'] } };
   if (choice.data === 'every') return { ok: true, value: { delivery: 'EVERY', pausedUntil: null } };
   if (choice.data === 'weekly') return { ok: true, value: { delivery: 'WEEKLY', pausedUntil: null } };
 
   const until = typeof fields.until === 'string' ? fields.until.trim() : '';
-  if (!until) return { ok: false, error: { code: 'pause-date-missing', message: 'Choose the date the emails should start again.' } };
+  if (!until) return { ok: false, error: { code: 'pause-date-missing', message: PREFERENCE_ERROR_MESSAGES['pause-date-missing'] } };
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(until);
   const date = match ? new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))) : null;
   if (!date || Number.isNaN(date.getTime()) || isoDay(date) !== until) {
@@ -55,6 +55,7 @@ export function parsePreference(fields: { delivery?: unknown; until?: unknown },
   return { ok: true, value: { delivery: null, pausedUntil: date } };
 }
 
+/** The messages by code (the page shows these after a form post; JSON answers name the dates too). */
 export const PREFERENCE_ERROR_MESSAGES: Record<PreferenceError['code'], string> = {
   'invalid-choice': 'Choose every article, a weekly digest, or a pause.',
   'pause-date-missing': 'Choose the date the emails should start again.',
