@@ -82,7 +82,8 @@ export const envSchema = z.object({
   CRON_SECRET: z.preprocess(emptyAsUnset, z.string().min(16, 'at least 16 characters').optional()),
   /**
    * Bearer token that authorises POST /api/announce (queue emails about newly published articles,
-   * e.g. from a deploy pipeline). Unset: that route answers 503; `npm run announce` needs no token.
+   * e.g. from a deploy pipeline) and POST /api/digest (the weekly digest, from the CronJob). Unset:
+   * those routes answer 503; `npm run announce` and `npm run digest` need no token.
    */
   ANNOUNCE_SECRET: z.preprocess(emptyAsUnset, z.string().min(16, 'at least 16 characters').optional()),
   /**

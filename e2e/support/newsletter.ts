@@ -39,6 +39,8 @@ export type Db = {
   source(email: string): Promise<string | null>;
   /** Outbox rows (any status) addressed to `email`, by kind. */
   outboxCount(email: string, kind: 'CONFIRMATION' | 'WELCOME'): Promise<number>;
+  /** The stored preference: delivery (EVERY | WEEKLY) and the pause's end as YYYY-MM-DD (UTC), or null. */
+  preference(email: string): Promise<{ delivery: string; pausedUntil: string | null } | null>;
 };
 
 type TestFixtures = {
@@ -101,6 +103,13 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
             kind,
           ]);
           return Number(row?.value ?? 0);
+        },
+        async preference(email) {
+          const { rows } = await pool.query<{ delivery: string; paused_until: string | null }>(
+            `SELECT delivery::text AS delivery, to_char(paused_until AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS paused_until FROM subscribers WHERE email = $1`,
+            [email],
+          );
+          return rows[0] ? { delivery: rows[0].delivery, pausedUntil: rows[0].paused_until } : null;
         },
       });
       await pool.end();

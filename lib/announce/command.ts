@@ -4,10 +4,10 @@ import type { BatchEmailTransport } from '../email';
 import type { PrismaClient } from '../generated/prisma/client';
 import { announceNewArticles, DIGEST_THRESHOLD, type AnnounceResult } from './enqueue';
 import { ArticleNotAnnounceableError } from './errors';
-import { createProgress, type ProgressCounts, type ProgressStream } from './progress';
+import type { ProgressStream } from './progress';
+import { sendWithProgress } from './send-with-progress';
 import type { Pacer } from '../outbox/pacing';
-import { pendingBatchedEmails, releaseBatchClaims, type SenderTotals } from '../outbox/batches';
-import { sendBatches } from '../sending';
+import { pendingBatchedEmails, type SenderTotals } from '../outbox/batches';
 import { defaultWorkerId } from '../outbox/worker-id';
 
 /**
@@ -154,30 +154,18 @@ export async function runAnnounceCommand(options: AnnounceCommandOptions): Promi
   }
   if (pendingBefore > plan.queued) say(`Also sending ${plural(pendingBefore - plan.queued, 'email')} queued earlier and not sent yet.`);
 
-  const workerId = options.workerId ?? `announce:${defaultWorkerId()}`;
-  const progress = createProgress(options.stderr, pendingBefore);
-  const counts: ProgressCounts = { sent: 0, cancelled: 0, failed: 0, retried: 0, rateLimited: 0 };
-  let totals: SenderTotals;
-  try {
-    totals = await sendBatches({
-      transport: options.transport,
-      db: options.db,
-      workerId,
-      secret: options.secret,
-      now,
-      limiter: options.limiter,
-      signal: options.signal,
-      waitForPendingMs: waitSeconds * 1000,
-      onBatch: (_outcome, running) => {
-        Object.assign(counts, running);
-        progress.update(counts);
-      },
-    });
-  } finally {
-    progress.done(counts);
-    // Stopped (Ctrl-C) or crashed mid-way: whatever this run still holds goes back to the queue at once.
-    await releaseBatchClaims(workerId, options.db, now()).catch(() => 0);
-  }
+  const totals = await sendWithProgress({
+    transport: options.transport,
+    db: options.db,
+    workerId: options.workerId ?? `announce:${defaultWorkerId()}`,
+    total: pendingBefore,
+    stderr: options.stderr,
+    waitSeconds,
+    now,
+    secret: options.secret,
+    limiter: options.limiter,
+    signal: options.signal,
+  });
   const left = (await pendingBatchedEmails(options.db)).pending;
   const others = Math.max(0, pendingBefore - left - totals.sent - totals.cancelled - totals.failed);
   say(summary(totals, left, others));

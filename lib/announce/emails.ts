@@ -19,10 +19,16 @@ export const announcePayloadSchemas = {
   DIGEST: z.object({
     articles: z.array(z.object({ title: text(300), description: text(500), articleUrl: httpUrl })).min(2).max(50),
   }),
+  /** The weekly digest (weekly-digest.ts): the week and what was published since the last one; newest first. */
+  WEEKLY_DIGEST: z.object({
+    weekOf: z.iso.date(),
+    articles: z.array(z.object({ title: text(300), description: text(500), articleUrl: httpUrl })).min(1).max(50),
+  }),
 } as const;
 
 export type AnnouncementPayload = z.infer<typeof announcePayloadSchemas.ANNOUNCEMENT>;
 export type DigestPayload = z.infer<typeof announcePayloadSchemas.DIGEST>;
+export type WeeklyDigestPayload = z.infer<typeof announcePayloadSchemas.WEEKLY_DIGEST>;
 
 export const announceTemplates = {
   ANNOUNCEMENT: {
@@ -35,4 +41,9 @@ export const announceTemplates = {
     render: async (raw, links) =>
       renderStoredEmail('digest', { articles: parsePayload(announcePayloadSchemas.DIGEST, 'DIGEST', raw).articles, unsubscribeUrl: links.unsubscribeUrl }),
   },
-} satisfies Record<'ANNOUNCEMENT' | 'DIGEST', OutboxTemplate>;
+  WEEKLY_DIGEST: {
+    audience: 'confirmed',
+    render: async (raw, links) =>
+      renderStoredEmail('weekly-digest', { ...parsePayload(announcePayloadSchemas.WEEKLY_DIGEST, 'WEEKLY_DIGEST', raw), ...links }),
+  },
+} satisfies Record<'ANNOUNCEMENT' | 'DIGEST' | 'WEEKLY_DIGEST', OutboxTemplate>;

@@ -13,6 +13,7 @@ import {
 } from './articles';
 import { PROVIDER_BATCH_SIZE } from '../outbox/write';
 import { log } from './log';
+import { EVERY_ARTICLE_SQL } from '../reader-preference';
 
 
 
@@ -72,8 +73,11 @@ export type AnnounceResult = {
 
 type Tx = Prisma.TransactionClient | PrismaClient;
 
-/** Confirmed subscribers with no suppression, as SQL (used by the count and by the enqueue). */
-const RECIPIENTS_WHERE = `s.status = 'CONFIRMED' AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.email = s.email)`;
+/**
+ * Confirmed subscribers with no suppression, as SQL (used by the count and by the enqueue); of them,
+ * only those who take every article and are not paused (weekly ones get lib/announce/weekly-digest.ts).
+ */
+const RECIPIENTS_WHERE = `s.status = 'CONFIRMED' AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.email = s.email) AND ${EVERY_ARTICLE_SQL}`;
 
 export async function countRecipients(db: Tx): Promise<number> {
   const rows = await db.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM subscribers s WHERE ${RECIPIENTS_WHERE}`);

@@ -5,6 +5,7 @@ import { ConfirmSubscriptionEmail, confirmSubscriptionSubject } from '../../emai
 import { DataLinkEmail, dataLinkSubject } from '../../emails/data-link';
 import { DigestEmail, digestSubject } from '../../emails/digest';
 import { NewArticleEmail, newArticleSubject } from '../../emails/new-article';
+import { WeeklyDigestEmail, weeklyDigestSubject } from '../../emails/weekly-digest';
 import { WelcomeEmail, welcomeSubject } from '../../emails/welcome';
 import { site } from '../site';
 
@@ -60,6 +61,19 @@ export const emailPropsSchemas = {
       unsubscribeUrl: link,
     })
     .strict(),
+  /** The weekly digest (subscribers who chose it): what was published since their last one. */
+  'weekly-digest': z
+    .object({
+      siteName,
+      weekOf: z.iso.date(),
+      articles: z
+        .array(z.object({ title: line(300), description: line(500), articleUrl: link }).strict())
+        .min(1)
+        .max(50),
+      unsubscribeUrl: link,
+      manageUrl: link,
+    })
+    .strict(),
   /** The single-use export/delete link a subscriber asked for on the manage page. */
   'data-link': z
     .object({
@@ -105,6 +119,10 @@ function build(kind: EmailKind, props: unknown): { subject: string; element: Rea
     case 'digest': {
       const p = parse('digest', props);
       return { subject: digestSubject(p), element: createElement(DigestEmail, p) };
+    }
+    case 'weekly-digest': {
+      const p = parse('weekly-digest', props);
+      return { subject: weeklyDigestSubject(p), element: createElement(WeeklyDigestEmail, p) };
     }
     case 'data-link': {
       const p = parse('data-link', props);

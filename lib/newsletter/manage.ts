@@ -9,6 +9,7 @@ import { DATA_LINK_RATE_LIMIT } from './rate-limit';
 import { enforceRateLimit, enforceTokenRouteLimit, nowOf, TRANSACTION_OPTIONS, withDatabase, type ServiceOptions } from './service-context';
 import { generateConfirmationToken, isWellFormedToken, sealToken, verifyManageToken } from './tokens';
 import { writeOutboxRow } from '../outbox/write';
+import { describePreference } from '../reader-preference';
 
 /**
  * What the link in every email can do (the manage token): show the subscriber's page, unsubscribe
@@ -22,16 +23,18 @@ function subscriberIdFromToken(token: string, secret: string): string | null {
   return verifyManageToken(token, secret);
 }
 
-export type ManageTokenState = { valid: false } | { valid: true; email: string; status: SubscriberStatus };
+export type ManageTokenState =
+  | { valid: false }
+  | { valid: true; email: string; status: SubscriberStatus; preference: ReturnType<typeof describePreference> };
 
-/** For the manage page's GET: the masked address and status behind the link. Read-only. */
+/** For the manage page's GET: the masked address, status and preference behind the link. Read-only. */
 export async function inspectManageToken(token: string, options: ServiceOptions = {}): Promise<ManageTokenState> {
   const id = subscriberIdFromToken(token, requireNewsletterSecret());
   if (!id) return { valid: false };
   return withDatabase('inspect-manage', options, async (db) => {
-    const subscriber = await db.subscriber.findUnique({ where: { id }, select: { email: true, status: true } });
+    const subscriber = await db.subscriber.findUnique({ where: { id }, select: { email: true, status: true, delivery: true, pausedUntil: true } });
     if (!subscriber) return { valid: false };
-    return { valid: true, email: maskEmail(subscriber.email), status: subscriber.status };
+    return { valid: true, email: maskEmail(subscriber.email), status: subscriber.status, preference: describePreference(subscriber, nowOf(options)) };
   });
 }
 

@@ -20,6 +20,8 @@ export const newsletterPaths = {
     unsubscribe: '/api/newsletter/unsubscribe',
     /** Emails the subscriber a single-use export or delete link. */
     dataRequest: '/api/newsletter/data-request',
+    /** Every article, a weekly digest, or a pause: the manage page's choice. */
+    preferences: '/api/newsletter/preferences',
     /** Export or delete, with a single-use data link's token. */
     data: '/api/newsletter/data',
     outbox: '/api/newsletter/outbox',

@@ -31,6 +31,7 @@ export const TOKEN_ROUTE_RATE_LIMITS = {
   confirm: { limit: 30, windowMs: 10 * 60_000 },
   unsubscribe: { limit: 600, windowMs: 10 * 60_000 },
   data: { limit: 20, windowMs: 10 * 60_000 },
+  preferences: { limit: 60, windowMs: 10 * 60_000 },
   webhook: { limit: 1_200, windowMs: 60_000 },
 } as const satisfies Record<string, RateLimitRule>;
 

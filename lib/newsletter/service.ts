@@ -1,6 +1,6 @@
 /**
  * The newsletter's state changes, in one import for routes and pages: subscribe (double opt-in),
- * confirm, the manage link (unsubscribe, data links), export and delete. Server-only. Every email
+ * confirm, the manage link (unsubscribe, preferences, data links), export and delete. Server-only. Every email
  * is an outbox row written in the same transaction as the change that causes it, and sent right
  * after the commit (immediate.ts) or later by the worker.
  *
@@ -12,6 +12,7 @@ export type { ServiceOptions } from './service-context';
 export { CONFIRMATION_RESEND_INTERVAL_MS, subscribe } from './subscribe';
 export { confirmSubscription, inspectConfirmationToken, type ConfirmStatus } from './confirm';
 export { inspectManageToken, requestDataLink, unsubscribe, type DataPurpose, type ManageTokenState } from './manage';
+export { setPreference, type PreferenceView, type SetPreferenceResult } from './preferences';
 export {
   deleteSubscriberData,
   exportSubscriberData,

@@ -6,6 +6,7 @@ import { log } from './log';
 import type { DataPurpose } from './manage';
 import { enforceTokenRouteLimit, nowOf, TRANSACTION_OPTIONS, withDatabase, type ServiceOptions, type Tx } from './service-context';
 import { hashesEqual, hashToken, isWellFormedToken } from './tokens';
+import { describePreference } from '../reader-preference';
 
 /**
  * Export and deletion of a subscriber's data, by a single-use data link (manage.ts emails it on
@@ -67,6 +68,8 @@ export type SubscriberDataExport = {
     lastConfirmationEmailAt: string | null;
     updatedAt: string;
   };
+  /** How often we write: every article or a weekly digest, and a pause (the date emails start again). */
+  preferences: { delivery: 'every' | 'weekly'; pausedUntil: string | null; changedAt: string | null };
   confirmationLinks: { createdAt: string; expiresAt: string; usedAt: string | null }[];
   dataLinks: { purpose: DataPurpose; createdAt: string; expiresAt: string; usedAt: string | null }[];
   emails: { kind: string; status: string; createdAt: string; sentAt: string | null; attempts: number }[];
@@ -100,6 +103,11 @@ async function collectExport(tx: Tx, id: string, now: Date): Promise<SubscriberD
       unsubscribedAt: iso(subscriber.unsubscribedAt),
       lastConfirmationEmailAt: iso(subscriber.lastConfirmationSentAt),
       updatedAt: subscriber.updatedAt.toISOString(),
+    },
+    preferences: {
+      delivery: describePreference(subscriber, now).delivery,
+      pausedUntil: describePreference(subscriber, now).pausedUntil,
+      changedAt: iso(subscriber.deliveryChangedAt),
     },
     confirmationLinks: subscriber.confirmationTokens.map((t) => ({ createdAt: t.createdAt.toISOString(), expiresAt: t.expiresAt.toISOString(), usedAt: iso(t.usedAt) })),
     dataLinks: subscriber.dataAccessTokens.map((t) => ({

@@ -13,6 +13,7 @@ import { abortableSleep, AbortedError } from './sleep';
 import type { OutboxTemplates } from './templates';
 import { defaultWorkerId } from './worker-id';
 import { PROVIDER_BATCH_SIZE } from './write';
+import { EVERY_ARTICLE_SQL, WEEKLY_DIGEST_SQL } from '../reader-preference';
 
 /**
  * Sends provider batches (outbox_batches: up to 100 ANNOUNCEMENT or DIGEST emails each, formed when
@@ -24,11 +25,15 @@ import { PROVIDER_BATCH_SIZE } from './write';
  * - `lease_until` is the claim, `next_attempt_at` the retry time; attempts only go up (a claim taken
  *   over from a dead sender counts one, a send the provider answered counts one; an open circuit,
  *   a 429 or a stop count nothing, as the provider never took the emails);
- * - who still gets it (unsubscribed, suppressed, deleted) is checked right before every attempt;
+ * - who still gets it (unsubscribed, suppressed, deleted, paused or switched delivery) is checked right before every attempt;
  * - requests are paced by a Pacer: by default the bucket all instances share (lib/outbox/pacing.ts).
  */
 
-export const BATCH_KINDS = ['DIGEST', 'ANNOUNCEMENT'] as const satisfies readonly OutboxKind[];
+export const BATCH_KINDS = ['DIGEST', 'ANNOUNCEMENT', 'WEEKLY_DIGEST'] as const satisfies readonly OutboxKind[];
+
+/** The reader's preference at send time (lib/reader-preference.ts): a pause or a switch since the enqueue wins. */
+const UNWANTED_BY_PREFERENCE_SQL = `OR (o.kind IN ('ANNOUNCEMENT', 'DIGEST') AND NOT (${EVERY_ARTICLE_SQL}))
+              OR (o.kind = 'WEEKLY_DIGEST' AND NOT (${WEEKLY_DIGEST_SQL}))`;
 
 export const SENDER_DEFAULTS = {
   /** Resend's maximum per POST /emails/batch (batches are formed at enqueue, lib/outbox/write.ts). */
@@ -165,10 +170,12 @@ async function cancelUnwanted(ctx: Ctx, rows: Row[]): Promise<Set<string>> {
        SELECT o.id,
               CASE WHEN s.id IS NULL THEN 'subscriber deleted'
                    WHEN s.status <> 'CONFIRMED' THEN 'subscriber is ' || s.status::text
-                   ELSE 'address suppressed' END AS why
+                   WHEN EXISTS (SELECT 1 FROM suppressions x WHERE x.email = o.to_address) THEN 'address suppressed'
+                   ELSE 'paused, or chose another delivery' END AS why
        FROM outbox_emails o LEFT JOIN subscribers s ON s.id = o.subscriber_id
        WHERE o.id = ANY($1::uuid[])
-         AND (s.id IS NULL OR s.status <> 'CONFIRMED' OR EXISTS (SELECT 1 FROM suppressions x WHERE x.email = o.to_address))
+         AND (s.id IS NULL OR s.status <> 'CONFIRMED' OR EXISTS (SELECT 1 FROM suppressions x WHERE x.email = o.to_address)
+              ${UNWANTED_BY_PREFERENCE_SQL})
      )
      UPDATE outbox_emails AS o
      SET status = 'CANCELLED', claimed_by = NULL, lease_until = NULL, last_error = 'cancelled: ' || unwanted.why

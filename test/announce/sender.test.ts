@@ -1,7 +1,5 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
-import { API_KEY, captureLogs, EMAIL_FROM, resendTransport } from '../newsletter/support';
+import { captureLogs, resendTransport } from '../newsletter/support';
 
 const dbState = await vi.hoisted(async () => (await import('../newsletter/email-env')).hoistedTestState());
 vi.mock('@/lib/db', async (importOriginal) =>
@@ -15,7 +13,7 @@ import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { unsubscribe } from '@/lib/newsletter/service';
 import { suppressAddresses } from '@/lib/newsletter/suppression';
 import { createManageToken } from '@/lib/newsletter/tokens';
-import { duplicates, outboxStatusCounts, recipientsOf, startAnnounceEnv, type AnnounceTestEnv } from './support';
+import { duplicates, outboxStatusCounts, recipientsOf, startAnnounceEnv, spawnCommand, type AnnounceTestEnv } from './support';
 
 /**
  * Sending: provider batches of 100 under one idempotency key each, exactly once per row through
@@ -25,7 +23,6 @@ import { duplicates, outboxStatusCounts, recipientsOf, startAnnounceEnv, type An
 
 let t: AnnounceTestEnv;
 const NOW = new Date('2026-06-15T12:00:00Z');
-const ROOT = path.resolve(__dirname, '..', '..');
 
 beforeAll(async () => {
   captureLogs();
@@ -157,33 +154,15 @@ describe('a sender that dies mid-run', () => {
     const subject = await queued(450, 'killed');
     // Each answer comes 400 ms after the provider accepted the emails: a kill lands in that window.
     t.fake.setDelay(400);
-    // `node --import tsx`, not the tsx CLI: that one runs the script in a grandchild, which SIGKILL would miss.
-    const child = spawn(process.execPath, ['--import', 'tsx', '--import', './scripts/lib/server-only.mjs', 'scripts/announce.ts', '--content-dir', t.contentDir, '--wait', '0'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        NODE_ENV: 'production',
-        DATABASE_URL: t.database.url,
-        RESEND_API_KEY: API_KEY,
-        RESEND_BASE_URL: t.fake.url,
-        EMAIL_FROM,
-        NEWSLETTER_SECRET: t.secret,
-        SITE_URL: 'http://localhost:3000',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ? null : code)));
+    const { child, output: out, exited } = spawnCommand(t, 'scripts/announce.ts', ['--content-dir', t.contentDir, '--wait', '0']);
     onTestFinished(() => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     });
 
     const deadline = Date.now() + 60_000;
     while (t.fake.requests().filter((r) => r.path === '/emails/batch').length < 2) {
-      if (Date.now() > deadline) throw new Error(`the child never sent 2 batches:\n${output}`);
-      if (child.exitCode !== null) throw new Error(`the child exited early (${child.exitCode}):\n${output}`);
+      if (Date.now() > deadline) throw new Error(`the child never sent 2 batches:\n${out.text}`);
+      if (child.exitCode !== null) throw new Error(`the child exited early (${child.exitCode}):\n${out.text}`);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     child.kill('SIGKILL');

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,7 +9,7 @@ import { sendBatches } from '@/lib/sending';
 import { newsletterSecret } from '@/lib/env';
 import type { FakeDelivery } from '../../testing/fake-resend/server';
 import type { HoistedTestState } from '../newsletter/email-env';
-import { resendTransport, startNewsletterTestEnv, type NewsletterTestEnv } from '../newsletter/support';
+import { API_KEY, EMAIL_FROM, resendTransport, startNewsletterTestEnv, type NewsletterTestEnv } from '../newsletter/support';
 
 /**
  * Announcements against the real Postgres (a fresh database per file) and the real resend SDK
@@ -121,4 +122,31 @@ export async function outboxStatusCounts(prisma: PrismaClient): Promise<Record<s
     `SELECT status::text AS status, count(*)::int AS n FROM outbox_emails WHERE kind IN ('ANNOUNCEMENT', 'DIGEST') GROUP BY status`,
   );
   return Object.fromEntries(rows.map((row) => [row.status, Number(row.n)]));
+}
+
+/**
+ * `npm run announce` / `npm run digest` in a child process against the test database and the fake,
+ * for the SIGKILL tests. `node --import tsx`, not the tsx CLI: that one runs the script in a
+ * grandchild, which SIGKILL would miss.
+ */
+export function spawnCommand(t: AnnounceTestEnv, script: 'scripts/announce.ts' | 'scripts/digest.ts', args: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--import', './scripts/lib/server-only.mjs', script, ...args], {
+    cwd: path.resolve(__dirname, '..', '..'),
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      DATABASE_URL: t.database.url,
+      RESEND_API_KEY: API_KEY,
+      RESEND_BASE_URL: t.fake.url,
+      EMAIL_FROM,
+      NEWSLETTER_SECRET: t.secret,
+      SITE_URL: 'http://localhost:3000',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = { text: '' };
+  child.stdout.on('data', (chunk: Buffer) => (output.text += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output.text += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ? null : code)));
+  return { child, output, exited };
 }

@@ -64,6 +64,7 @@ describe('applyMigrations on the real Postgres', { timeout: 60_000 }, () => {
       'subscribers',
       'suppressions',
       'webhook_events',
+      'weekly_digests',
     ]);
   });
 

@@ -64,7 +64,8 @@ const web = podSpec.containers[0];
 const configMap = only('ConfigMap');
 const secret = only('Secret');
 const job = only('Job');
-const cronJob = only('CronJob');
+const cronJob = named('CronJob', 'publication-outbox');
+const digestCronJob = named('CronJob', 'publication-weekly-digest');
 const podLabels: Record<string, string> = deployment.spec.template.metadata.labels;
 
 const secondsToMs = (value: number) => value * 1000;
@@ -72,7 +73,7 @@ const secondsToMs = (value: number) => value * 1000;
 describe('every manifest', () => {
   it('parses, names its kind and apiVersion, and leaves the namespace to the caller', () => {
     expect(manifests.map((manifest) => manifest.kind).sort()).toEqual(
-      ['ConfigMap', 'CronJob', 'Deployment', 'Deployment', 'HorizontalPodAutoscaler', 'Job', 'PodDisruptionBudget', 'PodDisruptionBudget', 'Secret', 'Service', 'Service'],
+      ['ConfigMap', 'CronJob', 'CronJob', 'Deployment', 'Deployment', 'HorizontalPodAutoscaler', 'Job', 'PodDisruptionBudget', 'PodDisruptionBudget', 'Secret', 'Service', 'Service'],
     );
     for (const manifest of manifests) {
       expect(manifest.apiVersion, JSON.stringify(manifest.metadata)).toMatch(/^(v1|[a-z.]+\/v[0-9a-z]+)$/);
@@ -90,6 +91,7 @@ describe('every manifest', () => {
     expect(only('HorizontalPodAutoscaler').apiVersion).toBe('autoscaling/v2');
     expect(job.apiVersion).toBe('batch/v1');
     expect(cronJob.apiVersion).toBe('batch/v1');
+    expect(digestCronJob.apiVersion).toBe('batch/v1');
   });
 
   it('are all reachable from a kustomization, except the placeholder Secret', () => {
@@ -113,7 +115,7 @@ describe('every manifest', () => {
     const migrate = kustomization('migrate');
     expect(migrate.images).toEqual(main.images);
     const imageName: string = main.images[0].name;
-    const containers = [web, job.spec.template.spec.containers[0], cronJob.spec.jobTemplate.spec.template.spec.containers[0]];
+    const containers = [web, job.spec.template.spec.containers[0], ...[cronJob, digestCronJob].map((c) => c.spec.jobTemplate.spec.template.spec.containers[0])];
     for (const container of containers) expect(container.image, container.name).toBe(imageName);
   });
 });
@@ -307,6 +309,30 @@ describe('migration Job and outbox CronJob', () => {
       valueFrom: { secretKeyRef: { name: secret.metadata.name, key: 'CRON_SECRET' } },
     });
     expect(cronJob.spec.concurrencyPolicy).toBe('Forbid');
+  });
+
+  it('the weekly digest CronJob POSTs /api/digest once a week with the ANNOUNCE_SECRET bearer token, never two at once', () => {
+    const spec = digestCronJob.spec.jobTemplate.spec.template.spec;
+    const container = spec.containers[0];
+    const args = (container.command as string[]).join(' ');
+    const service = named('Service', 'publication');
+    expect(args).toContain(`http://${service.metadata.name}/api/digest`);
+    expect(args).toMatch(/method: 'POST'/);
+    expect(args).toMatch(/'Bearer ' \+ process\.env\.ANNOUNCE_SECRET/);
+    expect(container.env).toContainEqual({
+      name: 'ANNOUNCE_SECRET',
+      valueFrom: { secretKeyRef: { name: secret.metadata.name, key: 'ANNOUNCE_SECRET' } },
+    });
+    // Minute, hour, any day of the month, any month, one day of the week: weekly.
+    expect(digestCronJob.spec.schedule).toMatch(/^\d+ \d+ \* \* [0-6]$/);
+    expect(digestCronJob.spec.timeZone).toBe('Etc/UTC');
+    expect(digestCronJob.spec.concurrencyPolicy).toBe('Forbid');
+    expect(digestCronJob.spec.jobTemplate.spec.backoffLimit).toBe(0);
+    expect(spec.restartPolicy).toBe('Never');
+    expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    // The request's own timeout ends before the Job's deadline, so a slow run fails loudly rather than being killed silently.
+    const timeout = Number(/AbortSignal\.timeout\((\d+)\)/.exec(args)?.[1]);
+    expect(timeout).toBeLessThan(digestCronJob.spec.jobTemplate.spec.activeDeadlineSeconds * 1000);
   });
 });
 

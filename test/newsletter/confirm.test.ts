@@ -221,7 +221,12 @@ describe('unsubscribing', () => {
     expect(get.status).toBe(303);
     expect(get.headers.get('location')).toBe(`/newsletter/manage?token=${manageToken}`);
     expect(await statusOf(email)).toBe('PENDING');
-    expect(await inspectManageToken(manageToken)).toEqual({ valid: true, email: `${email[0]}***@example.com`, status: 'PENDING' });
+    expect(await inspectManageToken(manageToken)).toEqual({
+      valid: true,
+      email: `${email[0]}***@example.com`,
+      status: 'PENDING',
+      preference: { delivery: 'every', pausedUntil: null, paused: false },
+    });
 
     const form = await unsubscribePost(formRequest(unsubscribeUrl, {}));
     expect(form.status).toBe(303);

@@ -46,6 +46,8 @@ import * as metricsRoute from '@/app/api/metrics/route';
 import * as confirmRoute from '@/app/api/newsletter/confirm/route';
 import * as dataRoute from '@/app/api/newsletter/data/route';
 import * as dataRequestRoute from '@/app/api/newsletter/data-request/route';
+import * as preferencesRoute from '@/app/api/newsletter/preferences/route';
+import * as digestRoute from '@/app/api/digest/route';
 import * as outboxRoute from '@/app/api/newsletter/outbox/route';
 import * as subscribeRoute from '@/app/api/newsletter/subscribe/route';
 import * as unsubscribeRoute from '@/app/api/newsletter/unsubscribe/route';
@@ -321,6 +323,63 @@ const TARGETS: Target[] = [
       ),
     numRuns: 500,
     expectStatuses: [303, 400, 404, 413, 415],
+  },
+  {
+    name: 'POST /api/newsletter/preferences (every, weekly, pause with any date, unknown choices)',
+    path: '/api/newsletter/preferences',
+    handler: preferencesRoute.POST,
+    requests: () =>
+      tokenPost(
+        fieldsWith(
+          fc.record(
+            {
+              token: fc.oneof(invalidToken(realTokens), fc.jsonValue({ maxDepth: 1 })),
+              delivery: fc.oneof(fc.constantFrom('every', 'weekly', 'pause', 'WEEKLY', ''), fc.string()),
+              until: fc.oneof(fc.constantFrom('2020-01-01', '2099-12-31', '2027-02-30', ''), fc.string(), fc.jsonValue({ maxDepth: 1 })),
+            },
+            { requiredKeys: [] },
+          ),
+        ),
+      ),
+    numRuns: 500,
+    // The token is checked first (none of these is valid), so a bad date never gets as far as a 422 here.
+    expectStatuses: [303, 400, 404, 413, 415],
+  },
+  {
+    name: 'POST /api/digest (no or a wrong bearer token)',
+    path: '/api/digest',
+    handler: digestRoute.POST,
+    requests: () =>
+      postRequest(fieldsWith(fc.record({ dryRun: fc.oneof(fc.boolean(), fc.string()) }, { requiredKeys: [] })), {
+        query: queryString(fc.string()),
+        extraHeaders: fc
+          .option(
+            fc.oneof(headerValue, headerValue.map((v) => `Bearer ${v}`), fc.constantFrom(`Bearer ${ANNOUNCE_SECRET}x`, `Basic ${ANNOUNCE_SECRET}`, ANNOUNCE_SECRET, `Bearer ${CRON_SECRET}`)),
+            { nil: undefined },
+          )
+          .map((value): Record<string, string> => (value === undefined ? {} : { authorization: value })),
+      }),
+    numRuns: 300,
+    expectStatuses: [401],
+  },
+  {
+    name: 'POST /api/digest (the right token, a body it must refuse)',
+    path: '/api/digest',
+    handler: digestRoute.POST,
+    requests: () =>
+      postRequest(
+        fc.oneof(
+          fc.record({ dryRun: fc.constantFrom('yes', 'maybe', 2, null) as fc.Arbitrary<unknown> }),
+          fc.record({ dryRun: fc.constant(true), extra: fc.string() }),
+          fc.dictionary(fc.string({ minLength: 1 }).filter((k) => k !== 'dryRun' && !k.includes('__')), fc.string(), { minKeys: 1, maxKeys: 3 }),
+        ),
+        { query: queryString(fc.string()), extraHeaders: fc.constant({ authorization: `Bearer ${ANNOUNCE_SECRET}` }) },
+      ).filter((spec) => { // an empty body with the right token is a real digest run
+        const body = spec.body as { kind: string; bytes?: ArrayLike<number>; text?: string };
+        return body.kind !== 'none' && body.bytes?.length !== 0 && body.text?.trim() !== '';
+      }),
+    numRuns: 200,
+    expectStatuses: [400, 413, 415, 422],
   },
   ...(['POST', 'GET'] as const).map(
     (method): Target => ({

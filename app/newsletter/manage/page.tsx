@@ -3,10 +3,12 @@ import { Notice, PrimaryButton, SecondaryButton, UnavailableNotice } from '@/com
 import { NewsletterUnavailableError } from '@/lib/newsletter/errors';
 import { newsletterPaths } from '@/lib/newsletter/paths';
 import { inspectManageToken, type ManageTokenState } from '@/lib/newsletter/service';
+import { isPreferenceErrorCode, pauseDateBounds, PREFERENCE_ERROR_MESSAGES, preferenceSummary } from '@/lib/reader-preference';
+import { PreferenceForm } from '@/components/newsletter/preference-form';
 
 export const metadata: Metadata = { title: 'Your subscription', robots: { index: false } };
 
-type Props = { searchParams: Promise<{ token?: string; sent?: string; error?: string }> };
+type Props = { searchParams: Promise<{ token?: string; sent?: string; error?: string; saved?: string }> };
 
 const SENT = {
   export: 'We emailed you a link to download your data. It works once, within an hour.',
@@ -15,11 +17,12 @@ const SENT = {
 
 /**
  * Where the link in every email leads (the unsubscribe link and List-Unsubscribe open it too).
- * Unsubscribing is the first button. Export and deletion are not done here: the link may have been
+ * Unsubscribing is the first button, then how often we write (every article, weekly, a pause).
+ * Export and deletion are not done here: the link may have been
  * forwarded, so they are emailed to the subscriber as a single-use link.
  */
 export default async function ManagePage({ searchParams }: Props) {
-  const { token, sent, error } = await searchParams;
+  const { token, sent, error, saved } = await searchParams;
   let found: ManageTokenState = { valid: false };
   try {
     if (token) found = await inspectManageToken(token);
@@ -46,6 +49,25 @@ export default async function ManagePage({ searchParams }: Props) {
           <input type="hidden" name="token" value={token} />
           <PrimaryButton>Unsubscribe</PrimaryButton>
         </form>
+      ) : null}
+      {subscribed ? (
+        <>
+          <h2 className="pt-4 text-lg font-semibold text-zinc-950 dark:text-white">How often we write</h2>
+          <p>{preferenceSummary(found.preference)}</p>
+          <PreferenceForm
+            action={newsletterPaths.api.preferences}
+            token={token}
+            preference={found.preference}
+            bounds={pauseDateBounds(new Date())}
+            initial={
+              saved === '1'
+                ? { kind: 'done', message: 'Saved.' }
+                : isPreferenceErrorCode(error)
+                  ? { kind: 'error', message: PREFERENCE_ERROR_MESSAGES[error] }
+                  : undefined
+            }
+          />
+        </>
       ) : null}
       <h2 className="pt-4 text-lg font-semibold text-zinc-950 dark:text-white">Your data</h2>
       <p>We keep your address, when you subscribed and confirmed, and the emails we sent you.</p>
