@@ -75,6 +75,17 @@ export const EMAIL_PREVIEWS: readonly EmailPreviewEntry[] = [
     unsubscribe: true,
   },
   {
+    id: 'weekly-digest',
+    name: 'Weekly digest',
+    when: 'Mondays, to readers who chose the weekly digest: what was published since their last one',
+    kind: 'WEEKLY_DIGEST',
+    payload: () => ({
+      weekOf: '2026-11-30',
+      articles: SAMPLE_ARTICLES.map(({ title, description, url }) => ({ title, description, articleUrl: url })),
+    }),
+    unsubscribe: true,
+  },
+  {
     id: 'data-link-export',
     name: 'Data link (export)',
     when: 'a subscriber asked for their data on the manage page',

@@ -78,6 +78,12 @@ export function describePreference(row: { delivery: 'EVERY' | 'WEEKLY'; pausedUn
   return { delivery: row.delivery === 'EVERY' ? 'every' : 'weekly', pausedUntil: paused ? isoDay(row.pausedUntil!) : null, paused };
 }
 
+/** The preference as one CSV cell (the shared subscriber columns): `every`, `weekly`, or `paused until <day>, then <every|weekly>`. */
+export function preferenceCell(row: { delivery: 'EVERY' | 'WEEKLY'; pausedUntil: Date | null }, now: Date): string {
+  const { delivery, pausedUntil } = describePreference(row, now);
+  return pausedUntil ? `paused until ${pausedUntil}, then ${delivery}` : delivery;
+}
+
 /**
  * SQL over `subscribers s`: not paused at the database's now() (a past pause is over). With the
  * delivery conditions below, what enqueue and the sender's re-check filter on.

@@ -3,7 +3,7 @@ import type { SubscriberStatus, SuppressionReason } from '../generated/prisma/cl
 /**
  * The one list of columns that describes a subscriber to a person: the operator's CSV export
  * (`npm run subscribers -- export`) and the reader's own data export (subscriber-data.ts) both
- * use it, so they can never disagree. A new column (e.g. a reader preference) is one entry here.
+ * use it, so they can never disagree. A new column is one entry here.
  */
 
 /** What the columns are read from: a subscriber row, or an address that is only suppressed. */
@@ -15,8 +15,8 @@ export type SubscriberRecord = {
   createdAt: Date;
   confirmedAt: Date | null;
   unsubscribedAt: Date | null;
-  /** The reader's delivery preference, where the schema has one; absent means every article. */
-  preferences?: string | null;
+  /** The reader's delivery preference as preferenceCell words; null for an address that is only suppressed. */
+  preferences: string | null;
   suppression: { reason: SuppressionReason; since: Date } | null;
 };
 
@@ -29,7 +29,7 @@ export const SUBSCRIBER_COLUMNS = [
   { name: 'created', value: (r: SubscriberRecord) => iso(r.createdAt) },
   { name: 'confirmed', value: (r: SubscriberRecord) => iso(r.confirmedAt) },
   { name: 'unsubscribed', value: (r: SubscriberRecord) => iso(r.unsubscribedAt) },
-  { name: 'preferences', value: (r: SubscriberRecord) => r.preferences || 'every' },
+  { name: 'preferences', value: (r: SubscriberRecord) => r.preferences ?? '' },
   { name: 'suppression', value: (r: SubscriberRecord) => (r.suppression ? r.suppression.reason.toLowerCase() : '') },
 ] as const;
 

@@ -6,7 +6,7 @@ import { log } from './log';
 import type { DataPurpose } from './manage';
 import { enforceTokenRouteLimit, nowOf, TRANSACTION_OPTIONS, withDatabase, type ServiceOptions, type Tx } from './service-context';
 import { hashesEqual, hashToken, isWellFormedToken } from './tokens';
-import { describePreference } from '../reader-preference';
+import { describePreference, preferenceCell } from '../reader-preference';
 
 /**
  * Export and deletion of a subscriber's data, by a single-use data link (manage.ts emails it on
@@ -93,7 +93,7 @@ async function collectExport(tx: Tx, id: string, now: Date): Promise<SubscriberD
   const suppression = await tx.suppression.findUnique({ where: { email: subscriber.email }, select: { reason: true, createdAt: true } });
   return {
     exportedAt: now.toISOString(),
-    summary: subscriberColumnValues({ ...subscriber, suppression: suppression ? { reason: suppression.reason, since: suppression.createdAt } : null }),
+    summary: subscriberColumnValues({ ...subscriber, preferences: preferenceCell(subscriber, now), suppression: suppression ? { reason: suppression.reason, since: suppression.createdAt } : null }),
     subscriber: {
       email: subscriber.email,
       status: subscriber.status,

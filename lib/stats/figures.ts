@@ -8,11 +8,8 @@ import { redactString } from '../log';
  * it no statement even selects one, so no output can leak one.
  */
 
-/**
- * The subscriber's reading preference, as SQL. Until subscribers has a preference column every
- * subscriber takes every article; when it lands, this becomes the column (e.g. `s.preference::text`).
- */
-const PREFERENCE_SQL = `'EVERY_ARTICLE'`;
+/** The subscriber's reading preference (lib/reader-preference.ts), as SQL: a pause that has not ended wins. */
+const PREFERENCE_SQL = `CASE WHEN s.paused_until > $1 THEN 'PAUSED' WHEN s.delivery = 'WEEKLY' THEN 'WEEKLY' ELSE 'EVERY_ARTICLE' END`;
 
 /** Gmail's and Yahoo's bulk-sender ceiling for spam complaints: at 0.3% mail gets filtered or refused. */
 export const COMPLAINT_CEILING = 0.003;
@@ -104,10 +101,11 @@ export function windowDays(now: Date, days: number): { start: Date; list: string
   return { start: new Date(today - (days - 1) * 86_400_000), list };
 }
 
-async function subscriberFigures(pool: pg.Pool): Promise<NewsletterStats['subscribers']> {
+async function subscriberFigures(pool: pg.Pool, now: Date): Promise<NewsletterStats['subscribers']> {
   const { rows } = await pool.query<{ status: string; preference: string; n: number }>(
     `SELECT s.status::text AS status, ${PREFERENCE_SQL} AS preference, count(*)::int AS n
      FROM subscribers s GROUP BY 1, 2 ORDER BY 1, 2`,
+    [now],
   );
   const byStatus = { PENDING: 0, CONFIRMED: 0, UNSUBSCRIBED: 0 };
   for (const row of rows) byStatus[row.status as keyof typeof byStatus] += row.n;
@@ -179,7 +177,7 @@ async function announcementFigures(pool: pg.Pool, limit: number): Promise<Newsle
     }>(
       `SELECT a.article_slug AS slug, a.title, a.kind::text AS kind, a.status::text AS status, a.backfilled,
               a.recipient_count AS recipients, a.enqueued_at,
-              count(d.id)::int AS queued,
+              count(d.subscriber_id)::int AS queued,
               count(*) FILTER (WHERE o.status IN ('QUEUED', 'SENDING'))::int AS waiting,
               count(*) FILTER (WHERE o.status = 'SENT')::int AS sent,
               count(*) FILTER (WHERE o.status = 'FAILED')::int AS failed,
@@ -268,7 +266,7 @@ export async function readNewsletterStats(pool: pg.Pool, options: StatsOptions =
   const showAddresses = options.showAddresses ?? false;
   const { start, list } = windowDays(now, days);
   const [subscribers, daily, deliverability, announcements, outbox] = await Promise.all([
-    subscriberFigures(pool),
+    subscriberFigures(pool, now),
     dailyFigures(pool, start, list),
     deliverabilityFigures(pool, start),
     announcementFigures(pool, options.announcements ?? 20),

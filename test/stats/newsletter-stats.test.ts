@@ -41,6 +41,11 @@ async function seed(db: TestDatabase): Promise<void> {
   const pending = [await subscriber('p1', 'PENDING', '2026-06-14T10:00:00Z', null), await subscriber('p2', 'PENDING', '2026-06-15T11:00:00Z', null)];
   const gone = await subscriber('u1', 'UNSUBSCRIBED', '2026-06-01T07:00:00Z', '2026-06-01T08:00:00Z', '2026-06-12T15:00:00Z');
 
+  // Preferences: c1 weekly, c2 paused past NOW, p1 paused until before NOW (so back to every article).
+  await pool.query(`UPDATE subscribers SET delivery = 'WEEKLY' WHERE id = $1::uuid`, [confirmed[0]]);
+  await pool.query(`UPDATE subscribers SET paused_until = $2 WHERE id = $1::uuid`, [confirmed[1], at('2026-07-01T00:00:00Z')]);
+  await pool.query(`UPDATE subscribers SET paused_until = $2 WHERE id = $1::uuid`, [pending[0], at('2026-06-01T00:00:00Z')]);
+
   // 998 sent confirmations in the window, one before it.
   await pool.query(
     `INSERT INTO outbox_emails (id, kind, to_address, payload, status, created_at, next_attempt_at, sent_at)
@@ -74,7 +79,7 @@ async function seed(db: TestDatabase): Promise<void> {
       sent: status === 'SENT' ? '2026-06-13T09:01:00Z' : undefined,
       error: status === 'FAILED' ? 'Resend 500 internal_server_error: gave up' : undefined,
     });
-    await pool.query(`INSERT INTO announcement_deliveries (id, announcement_id, subscriber_id, outbox_email_id) VALUES (gen_random_uuid(), $1::uuid, $2::uuid, $3::uuid)`, [
+    await pool.query(`INSERT INTO announcement_deliveries (announcement_id, subscriber_id, outbox_email_id) VALUES ($1::uuid, $2::uuid, $3::uuid)`, [
       announcement.rows[0].id,
       subscriberId,
       id,
@@ -146,12 +151,14 @@ describe('npm run newsletter:stats on a seeded database', { timeout: 30_000 }, (
     expect(stats).toEqual(JSON.parse(JSON.stringify(await readNewsletterStats(poolOf(database.prisma), { now: NOW }))));
   });
 
-  it('counts subscribers by status and preference (every article until preferences exist)', () => {
+  it('counts subscribers by status and preference (a pause that has ended counts as its delivery)', () => {
     expect(stats.subscribers).toEqual({
       total: 7,
       byStatus: { PENDING: 2, CONFIRMED: 4, UNSUBSCRIBED: 1 },
       byStatusAndPreference: [
-        { status: 'CONFIRMED', preference: 'EVERY_ARTICLE', count: 4 },
+        { status: 'CONFIRMED', preference: 'EVERY_ARTICLE', count: 2 },
+        { status: 'CONFIRMED', preference: 'PAUSED', count: 1 },
+        { status: 'CONFIRMED', preference: 'WEEKLY', count: 1 },
         { status: 'PENDING', preference: 'EVERY_ARTICLE', count: 2 },
         { status: 'UNSUBSCRIBED', preference: 'EVERY_ARTICLE', count: 1 },
       ],
@@ -222,7 +229,8 @@ describe('npm run newsletter:stats on a seeded database', { timeout: 30_000 }, (
     expect(stderr).toBe('');
     for (const output of [stdout, JSON.stringify(stats)]) expect(output).not.toContain('@');
     expect(stdout).toContain('Subscribers: 7');
-    expect(stdout).toMatch(/^ {2}confirmed +every article +4$/m);
+    expect(stdout).toMatch(/^ {2}confirmed +every article +2$/m);
+    expect(stdout).toMatch(/^ {2}confirmed +weekly digest +1$/m);
     expect(stdout).toMatch(/^ {2}2026-06-10 +3 +0 +0 +100\.0%$/m);
     expect(stdout).toMatch(/^ {2}total +6 +4 +1 +66\.7%$/m);
     expect(stdout).toMatch(/^ {2}complaints +2 +0\.200% +CLOSE to the ceiling: ceiling 0\.3% \(Gmail, Yahoo\), close from 0\.1%$/m);
