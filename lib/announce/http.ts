@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { ContentError } from '../content/errors';
 import { isSlug } from '../content/schema';
@@ -7,16 +6,7 @@ import type { AnnounceResult } from './enqueue';
 import { ArticleNotAnnounceableError } from './errors';
 import { log } from './log';
 
-/** What POST /api/announce needs besides the service: bearer check, body, answers. */
-
-/** `Authorization: Bearer <secret>`, compared in constant time whatever the lengths. */
-export function hasBearer(request: Request, secret: string): boolean {
-  const match = /^Bearer\s+(.+)$/i.exec(request.headers.get('authorization') ?? '');
-  if (!match) return false;
-  const given = createHash('sha256').update(match[1]!.trim()).digest();
-  const expected = createHash('sha256').update(secret).digest();
-  return timingSafeEqual(given, expected);
-}
+/** What POST /api/announce needs besides the service: its body and answers (the bearer check is lib/http/bearer.ts). */
 
 const flag = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1')]);
 

@@ -1,5 +1,6 @@
 import { announceNewArticles } from '@/lib/announce/enqueue';
-import { announceErrorJson, announceJson, hasBearer, parseAnnounceRequest } from '@/lib/announce/http';
+import { announceErrorJson, announceJson, parseAnnounceRequest } from '@/lib/announce/http';
+import { hasBearerToken } from '@/lib/http/bearer';
 import { log } from '@/lib/announce/log';
 import { env, unsetReason } from '@/lib/env';
 import { jsonResponse } from '@/lib/newsletter/http';
@@ -20,7 +21,7 @@ export async function POST(request: Request): Promise<Response> {
     log.warn('announce-route-disabled', { reason: unsetReason('ANNOUNCE_SECRET') });
     return jsonResponse({ ok: false, error: 'The announce endpoint is not configured.' }, 503);
   }
-  if (!hasBearer(request, secret)) {
+  if (!hasBearerToken(request, secret)) {
     return jsonResponse({ ok: false, error: 'Unauthorized.' }, 401, { 'WWW-Authenticate': 'Bearer' });
   }
   try {

@@ -1,5 +1,5 @@
 import { digestErrorJson, digestJson, parseDigestRequest } from '@/lib/announce/digest-http';
-import { hasBearer } from '@/lib/announce/http';
+import { hasBearerToken } from '@/lib/http/bearer';
 import { log } from '@/lib/announce/log';
 import { queueWeeklyDigests } from '@/lib/announce/weekly-digest';
 import { env, unsetReason } from '@/lib/env';
@@ -21,7 +21,7 @@ export async function POST(request: Request): Promise<Response> {
     log.warn('digest-route-disabled', { reason: unsetReason('ANNOUNCE_SECRET') });
     return jsonResponse({ ok: false, error: 'The digest endpoint is not configured.' }, 503);
   }
-  if (!hasBearer(request, secret)) {
+  if (!hasBearerToken(request, secret)) {
     return jsonResponse({ ok: false, error: 'Unauthorized.' }, 401, { 'WWW-Authenticate': 'Bearer' });
   }
   try {

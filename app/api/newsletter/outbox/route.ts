@@ -1,5 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { env, unsetReason } from '@/lib/env';
+import { hasBearerToken } from '@/lib/http/bearer';
 import { errorJson, jsonResponse } from '@/lib/newsletter/http';
 import { log } from '@/lib/newsletter/log';
 import { defaultWorkerId } from '@/lib/outbox/rows';
@@ -14,22 +14,13 @@ import { runOutboxWorkerStep, WorkerNotReadyError } from '@/lib/sending';
  * GET (Vercel Cron sends GET with this very header).
  */
 
-function authorized(request: Request, secret: string): boolean {
-  const match = /^Bearer\s+(.+)$/i.exec(request.headers.get('authorization') ?? '');
-  if (!match) return false;
-  // Hash both sides so the comparison is constant-time whatever the lengths.
-  const given = createHash('sha256').update(match[1]!.trim()).digest();
-  const expected = createHash('sha256').update(secret).digest();
-  return timingSafeEqual(given, expected);
-}
-
 async function handle(request: Request): Promise<Response> {
   const secret = env.CRON_SECRET;
   if (!secret) {
     log.warn('outbox-route-disabled', { reason: unsetReason('CRON_SECRET') });
     return jsonResponse({ ok: false, error: 'The outbox endpoint is not configured.' }, 503);
   }
-  if (!authorized(request, secret)) {
+  if (!hasBearerToken(request, secret)) {
     return jsonResponse({ ok: false, error: 'Unauthorized.' }, 401, { 'WWW-Authenticate': 'Bearer' });
   }
   try {
