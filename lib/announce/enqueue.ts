@@ -316,6 +316,9 @@ async function queueEmails(
   const { announcementIds, kind, payload, now } = input;
   // Hashes and the batch numbering stay in memory (the default 4 MB spills 100,000 rows to disk).
   await tx.$executeRawUnsafe(`SET LOCAL work_mem = '64MB'`);
+  // The CTEs' row estimates are guesses (the preference filter makes them tiny), and a nested-loop
+  // semi-join over two CTE scans is quadratic: 100,000 subscribers took 417 s instead of 1.5 s.
+  await tx.$executeRawUnsafe(`SET LOCAL enable_nestloop = off`);
   const rows = await tx.$queryRawUnsafe<{ queued: number; recipients: number }[]>(
     `WITH recipients AS MATERIALIZED (
        SELECT s.id, s.email, gen_random_uuid() AS outbox_id

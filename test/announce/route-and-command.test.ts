@@ -47,7 +47,7 @@ const post = (body?: unknown, token: string | null = ANNOUNCE_SECRET) =>
       : jsonRequest(URL, body, { headers: token ? { authorization: `Bearer ${token}` } : {} }),
   );
 
-describe('POST /api/announce', () => {
+describe('POST /api/announce', { timeout: 30_000 }, () => {
   it('refuses without the bearer token (401) and changes nothing', async () => {
     expect((await post(undefined, null)).status).toBe(401);
     const wrong = await post(undefined, 'not-the-secret-at-all');
