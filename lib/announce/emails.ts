@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { renderStoredEmail } from '../email';
 import { parsePayload, type OutboxTemplate } from '../outbox/templates';
+import { EVERY_ARTICLE_SQL, WEEKLY_DIGEST_SQL } from '../reader-preference';
 
 /** Announcements' emails as outbox templates: the payload per kind (written by enqueue.ts) and its rendering. */
 
@@ -30,19 +31,26 @@ export type AnnouncementPayload = z.infer<typeof announcePayloadSchemas.ANNOUNCE
 export type DigestPayload = z.infer<typeof announcePayloadSchemas.DIGEST>;
 export type WeeklyDigestPayload = z.infer<typeof announcePayloadSchemas.WEEKLY_DIGEST>;
 
+// The reader's preference at send time: a pause or a switch of delivery since the enqueue wins.
+const EVERY_ARTICLE = { sql: EVERY_ARTICLE_SQL, otherwise: 'paused, or chose another delivery' };
+const WEEKLY_DIGEST = { sql: WEEKLY_DIGEST_SQL, otherwise: 'paused, or chose another delivery' };
+
 export const announceTemplates = {
   ANNOUNCEMENT: {
     audience: 'confirmed',
+    stillWanted: EVERY_ARTICLE,
     render: async (raw, links) =>
       renderStoredEmail('new-article', { ...parsePayload(announcePayloadSchemas.ANNOUNCEMENT, 'ANNOUNCEMENT', raw), unsubscribeUrl: links.unsubscribeUrl }),
   },
   DIGEST: {
     audience: 'confirmed',
+    stillWanted: EVERY_ARTICLE,
     render: async (raw, links) =>
       renderStoredEmail('digest', { articles: parsePayload(announcePayloadSchemas.DIGEST, 'DIGEST', raw).articles, unsubscribeUrl: links.unsubscribeUrl }),
   },
   WEEKLY_DIGEST: {
     audience: 'confirmed',
+    stillWanted: WEEKLY_DIGEST,
     render: async (raw, links) =>
       renderStoredEmail('weekly-digest', { ...parsePayload(announcePayloadSchemas.WEEKLY_DIGEST, 'WEEKLY_DIGEST', raw), ...links }),
   },

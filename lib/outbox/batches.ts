@@ -1,4 +1,3 @@
-// Over 400 lines on purpose: claiming, sending and settling a batch share one lease and one set of invariants, read best in one place.
 import { isCircuitOpenFailure, type BatchEmailTransport, type BatchSendResult, type OutgoingEmail } from '../email';
 import { getDb } from '../db';
 import type { OutboxKind, PrismaClient } from '../generated/prisma/client';
@@ -7,13 +6,12 @@ import { log } from './log';
 import { countBatchOutcome } from '../metrics/registry';
 import { sharedPacer } from './pacer-default';
 import type { Pacer, PacerSlot } from './pacing';
-import type { ClaimedRow } from './rows';
+import { extendLease, markFailed, markSent, retryLater, settleBatch, type Batch, type BatchOwner, type Row } from './batch-settle';
 import { decideRetry, failureFacts, RETRY_DEFAULTS } from './retry-policy';
 import { abortableSleep, AbortedError } from './sleep';
-import type { OutboxTemplates } from './templates';
+import { stillWantedSql, type OutboxTemplates } from './templates';
 import { defaultWorkerId } from './worker-id';
 import { PROVIDER_BATCH_SIZE } from './write';
-import { EVERY_ARTICLE_SQL, WEEKLY_DIGEST_SQL } from '../reader-preference';
 
 /**
  * Sends provider batches (outbox_batches: up to 100 ANNOUNCEMENT or DIGEST emails each, formed when
@@ -25,15 +23,11 @@ import { EVERY_ARTICLE_SQL, WEEKLY_DIGEST_SQL } from '../reader-preference';
  * - `lease_until` is the claim, `next_attempt_at` the retry time; attempts only go up (a claim taken
  *   over from a dead sender counts one, a send the provider answered counts one; an open circuit,
  *   a 429 or a stop count nothing, as the provider never took the emails);
- * - who still gets it (unsubscribed, suppressed, deleted, paused or switched delivery) is checked right before every attempt;
+ * - who still gets it (unsubscribed, suppressed, deleted, or a template's own stillWanted rule) is checked right before every attempt;
  * - requests are paced by a Pacer: by default the bucket all instances share (lib/outbox/pacing.ts).
  */
 
 export const BATCH_KINDS = ['DIGEST', 'ANNOUNCEMENT', 'WEEKLY_DIGEST'] as const satisfies readonly OutboxKind[];
-
-/** The reader's preference at send time (lib/reader-preference.ts): a pause or a switch since the enqueue wins. */
-const UNWANTED_BY_PREFERENCE_SQL = `OR (o.kind IN ('ANNOUNCEMENT', 'DIGEST') AND NOT (${EVERY_ARTICLE_SQL}))
-              OR (o.kind = 'WEEKLY_DIGEST' AND NOT (${WEEKLY_DIGEST_SQL}))`;
 
 export const SENDER_DEFAULTS = {
   /** Resend's maximum per POST /emails/batch (batches are formed at enqueue, lib/outbox/write.ts). */
@@ -108,19 +102,13 @@ export type SenderOptions = {
   onDrained?: (db: PrismaClient, now: Date) => Promise<unknown>;
 };
 
-type Batch = { id: string; key: string; attempts: number };
-
-type Row = ClaimedRow;
-
-type Ctx = {
-  db: PrismaClient;
+type Ctx = BatchOwner & {
   transport: BatchEmailTransport;
-  workerId: string;
-  now: () => Date;
   limiter: Pacer;
+  /** The templates' stillWanted rules as SQL (templates.ts), built once per sender. */
+  stillWanted: { unwanted: string; why: string };
   renderer: BatchRenderer;
   signal: AbortSignal | undefined;
-  leaseMs: number;
   maxAttempts: number;
   random: () => number;
 };
@@ -171,11 +159,11 @@ async function cancelUnwanted(ctx: Ctx, rows: Row[]): Promise<Set<string>> {
               CASE WHEN s.id IS NULL THEN 'subscriber deleted'
                    WHEN s.status <> 'CONFIRMED' THEN 'subscriber is ' || s.status::text
                    WHEN EXISTS (SELECT 1 FROM suppressions x WHERE x.email = o.to_address) THEN 'address suppressed'
-                   ELSE 'paused, or chose another delivery' END AS why
+                   ELSE ${ctx.stillWanted.why} END AS why
        FROM outbox_emails o LEFT JOIN subscribers s ON s.id = o.subscriber_id
        WHERE o.id = ANY($1::uuid[])
          AND (s.id IS NULL OR s.status <> 'CONFIRMED' OR EXISTS (SELECT 1 FROM suppressions x WHERE x.email = o.to_address)
-              ${UNWANTED_BY_PREFERENCE_SQL})
+              OR ${ctx.stillWanted.unwanted})
      )
      UPDATE outbox_emails AS o
      SET status = 'CANCELLED', claimed_by = NULL, lease_until = NULL, last_error = 'cancelled: ' || unwanted.why
@@ -188,89 +176,11 @@ async function cancelUnwanted(ctx: Ctx, rows: Row[]): Promise<Set<string>> {
   return new Set(cancelled.map((row) => row.id));
 }
 
-/** Finishes the batch row itself (while it is still ours); `status` null keeps it SENDING-free for a retry. */
-async function settleBatch(
-  ctx: Ctx,
-  batch: Batch,
-  data: { status: 'SENT' | 'FAILED' | 'CANCELLED' | 'QUEUED'; countAttempt: boolean; nextAttemptAt?: Date; error?: string | null },
-): Promise<void> {
-  await ctx.db.$executeRawUnsafe(
-    `UPDATE outbox_batches
-     SET status = $1::outbox_status, claimed_by = NULL, lease_until = NULL, attempts = attempts + $2::int,
-         next_attempt_at = COALESCE($3::timestamptz, next_attempt_at), last_error = $4,
-         sent_at = CASE WHEN $1 = 'SENT' THEN $5::timestamptz ELSE sent_at END
-     WHERE id = $6::uuid AND status = 'SENDING' AND claimed_by = $7`,
-    data.status,
-    data.countAttempt ? 1 : 0,
-    data.nextAttemptAt ?? null,
-    data.error?.slice(0, 1000) ?? null,
-    ctx.now(),
-    batch.id,
-    ctx.workerId,
-  );
-}
-
-async function markSent(ctx: Ctx, rows: Row[], providerIds: (string | null)[]): Promise<number> {
-  if (rows.length === 0) return 0;
-  return ctx.db.$executeRawUnsafe(
-    `UPDATE outbox_emails AS o
-     SET status = 'SENT', sent_at = $1::timestamptz, provider_message_id = v.pid, claimed_by = NULL, lease_until = NULL,
-         last_error = NULL, attempts = o.attempts + 1
-     FROM unnest($2::uuid[], $3::text[]) AS v(id, pid)
-     WHERE o.id = v.id AND o.status = 'SENDING' AND o.claimed_by = $4`,
-    ctx.now(),
-    rows.map((row) => row.id),
-    providerIds,
-    ctx.workerId,
-  );
-}
-
-async function markFailed(ctx: Ctx, rows: Row[], error: string, countAttempt: boolean): Promise<number> {
-  if (rows.length === 0) return 0;
-  return ctx.db.$executeRawUnsafe(
-    `UPDATE outbox_emails SET status = 'FAILED', claimed_by = NULL, lease_until = NULL, last_error = $1, attempts = attempts + $4::int
-     WHERE id = ANY($2::uuid[]) AND status = 'SENDING' AND claimed_by = $3`,
-    error.slice(0, 1000),
-    rows.map((row) => row.id),
-    ctx.workerId,
-    countAttempt ? 1 : 0,
-  );
-}
-
-/** Hands the emails back, still in their batch (SENDING, no owner); the batch row says when it goes again. */
-async function releaseRows(ctx: Ctx, rows: Row[], reason: string, countAttempt: boolean): Promise<number> {
-  if (rows.length === 0) return 0;
-  return ctx.db.$executeRawUnsafe(
-    `UPDATE outbox_emails SET claimed_by = NULL, lease_until = NULL, last_error = $1, attempts = attempts + $2::int
-     WHERE id = ANY($3::uuid[]) AND status = 'SENDING' AND claimed_by = $4`,
-    reason.slice(0, 1000),
-    countAttempt ? 1 : 0,
-    rows.map((row) => row.id),
-    ctx.workerId,
-  );
-}
-
-async function extendLease(ctx: Ctx, batch: Batch): Promise<void> {
-  await ctx.db.$executeRawUnsafe(
-    `UPDATE outbox_batches SET lease_until = $1::timestamptz WHERE id = $2::uuid AND status = 'SENDING' AND claimed_by = $3`,
-    new Date(ctx.now().getTime() + ctx.leaseMs),
-    batch.id,
-    ctx.workerId,
-  );
-}
-
 const INVALID_IDEMPOTENT_REQUEST = /\binvalid_idempotent_request\b/;
 const EMAIL_INDEX = /\bemails\[(\d+)\]/;
 
 function emptyOutcome(key: string, claimed: number): BatchOutcome {
   return { key, claimed, sent: 0, cancelled: 0, failed: 0, retried: 0, requested: false, rateLimited: false };
-}
-
-/** Hands the batch back for another attempt after `delayMs`. */
-async function retryLater(ctx: Ctx, batch: Batch, rows: Row[], delayMs: number, reason: string, countAttempt: boolean): Promise<number> {
-  const released = await releaseRows(ctx, rows, reason, countAttempt);
-  await settleBatch(ctx, batch, { status: 'QUEUED', countAttempt, nextAttemptAt: new Date(ctx.now().getTime() + Math.max(0, delayMs)), error: reason });
-  return released;
 }
 
 /** Claims one batch and sends it. Null when nothing is claimable now. */
@@ -422,6 +332,7 @@ export async function sendBatches(options: SenderOptions): Promise<SenderTotals>
     now: options.now ?? (() => new Date()),
     limiter: options.limiter ?? sharedPacer(db),
     renderer: new BatchRenderer(options.templates),
+    stillWanted: stillWantedSql(options.templates),
     signal: options.signal,
     leaseMs: options.leaseMs ?? SENDER_DEFAULTS.leaseMs,
     maxAttempts: options.maxAttempts ?? SENDER_DEFAULTS.maxAttempts,

@@ -16,6 +16,12 @@ export type RecipientLinks = { unsubscribeUrl: string; manageUrl: string };
 export type OutboxTemplate = {
   /** Who may still get it, checked right before every send: else the row is CANCELLED. */
   audience: 'confirmed' | 'pending' | 'anyone';
+  /**
+   * A further condition over `subscribers s`, checked with the audience before every batch send: a
+   * feature's own rule (a reader's delivery preference, say), so the outbox need not know it.
+   * `otherwise` is the reason recorded on a row it cancels.
+   */
+  stillWanted?: { sql: string; otherwise: string };
   /** Throws UnsendableOutboxRowError when the payload cannot become an email. */
   render(payload: unknown, links: RecipientLinks): Promise<RenderedEmail>;
 };
@@ -79,4 +85,19 @@ export async function buildOutgoingEmail(row: OutboxRowForSending, templates: Ou
     throw new UnsendableOutboxRowError(`rendering ${row.kind} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   return { to: row.toAddress, ...rendered, headers: unsubscribeHeaders(links.unsubscribeUrl) };
+}
+
+/**
+ * The templates' stillWanted rules as SQL over `outbox_emails o` and `subscribers s`: `unwanted` is
+ * true for a row its kind's rule no longer admits, `why` is that rule's reason (else NULL).
+ */
+export function stillWantedSql(templates: OutboxTemplates): { unwanted: string; why: string } {
+  const rules = Object.entries(templates.byKind).flatMap(([kind, template]) =>
+    template?.stillWanted ? [{ when: `o.kind = '${kind}' AND NOT (${template.stillWanted.sql})`, why: template.stillWanted.otherwise }] : [],
+  );
+  if (rules.length === 0) return { unwanted: 'false', why: 'NULL' };
+  return {
+    unwanted: rules.map((rule) => `(${rule.when})`).join(' OR '),
+    why: `CASE ${rules.map((rule) => `WHEN ${rule.when} THEN '${rule.why.replaceAll("'", "''")}'`).join(' ')} END`,
+  };
 }
