@@ -1,12 +1,8 @@
 import { parseArgs } from 'node:util';
 import { ContentError } from '../content/errors';
-import type { BatchEmailTransport } from '../email';
-import type { PrismaClient } from '../generated/prisma/client';
 import { announceNewArticles, DIGEST_THRESHOLD, type AnnounceResult } from './enqueue';
 import { ArticleNotAnnounceableError } from './errors';
-import type { ProgressStream } from './progress';
-import { sendWithProgress } from './send-with-progress';
-import type { Pacer } from '../outbox/pacing';
+import { sendWithProgress, type SendingCommandOptions } from './send-with-progress';
 import { pendingBatchedEmails, type SenderTotals } from '../outbox/batches';
 import { defaultWorkerId } from '../outbox/worker-id';
 
@@ -30,19 +26,7 @@ than ${DIGEST_THRESHOLD} are new), then sends them through the provider's batch 
   --content-dir <dir>   the articles folder (default: ./content)
   -h, --help            this text`;
 
-export type AnnounceCommandOptions = {
-  argv: readonly string[];
-  db: PrismaClient;
-  /** Null: email is not configured; the emails are queued and left to the outbox worker. */
-  transport: BatchEmailTransport | null;
-  stdout: ProgressStream;
-  stderr: ProgressStream;
-  secret?: string;
-  now?: () => Date;
-  limiter?: Pacer;
-  signal?: AbortSignal;
-  workerId?: string;
-};
+export type AnnounceCommandOptions = SendingCommandOptions;
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 const plural = (n: number, one: string, many = `${one}s`) => `${fmt(n)} ${n === 1 ? one : many}`;

@@ -1,12 +1,8 @@
 import { parseArgs } from 'node:util';
 import { ContentError } from '../content/errors';
-import type { BatchEmailTransport } from '../email';
-import type { PrismaClient } from '../generated/prisma/client';
-import type { Pacer } from '../outbox/pacing';
 import { pendingBatchedEmails, type SenderTotals } from '../outbox/batches';
 import { defaultWorkerId } from '../outbox/worker-id';
-import type { ProgressStream } from './progress';
-import { sendWithProgress } from './send-with-progress';
+import { sendWithProgress, type SendingCommandOptions } from './send-with-progress';
 import { queueWeeklyDigests, type WeeklyDigestResult } from './weekly-digest';
 
 /**
@@ -29,19 +25,7 @@ week (the week starts on Monday, UTC), however often it runs.
   --content-dir <dir>   the articles folder (default: ./content)
   -h, --help            this text`;
 
-export type DigestCommandOptions = {
-  argv: readonly string[];
-  db: PrismaClient;
-  /** Null: email is not configured; the digests are queued and left to the outbox worker. */
-  transport: BatchEmailTransport | null;
-  stdout: ProgressStream;
-  stderr: ProgressStream;
-  secret?: string;
-  now?: () => Date;
-  limiter?: Pacer;
-  signal?: AbortSignal;
-  workerId?: string;
-};
+export type DigestCommandOptions = SendingCommandOptions;
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 

@@ -5,6 +5,21 @@ import { sendBatches } from '../sending';
 import type { Pacer } from '../outbox/pacing';
 import { createProgress, type ProgressCounts, type ProgressStream } from './progress';
 
+/** What `npm run announce` and `npm run digest` are given by their scripts (and tests). */
+export type SendingCommandOptions = {
+  argv: readonly string[];
+  db: PrismaClient;
+  /** Null: email is not configured; what was queued is left to the outbox worker. */
+  transport: BatchEmailTransport | null;
+  stdout: ProgressStream;
+  stderr: ProgressStream;
+  secret?: string;
+  now?: () => Date;
+  limiter?: Pacer;
+  signal?: AbortSignal;
+  workerId?: string;
+};
+
 /**
  * The sending half of `npm run announce` and `npm run digest`: every provider batch that is due,
  * with the progress line on stderr. Stopped (Ctrl-C) or crashed mid-way, whatever this run still
