@@ -74,6 +74,8 @@ test('with JavaScript: the choice is saved in place, and a bad date is refused i
   await choice(page, /A weekly digest/).check();
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(form).toContainText('Saved. You get one digest a week.');
+  // The line saying what the reader gets follows the save, not only the status line.
+  await expect(form.getByText('You get one digest a week.', { exact: true })).toBeVisible();
   await expect(page).toHaveURL(manage); // no navigation
   expect(await db.preference(email)).toEqual({ delivery: 'WEEKLY', pausedUntil: null });
 

@@ -9,6 +9,8 @@ export type PreferenceFormProps = {
   action: string;
   token: string;
   preference: Preference;
+  /** The current choice in words (lib/reader-preference.ts preferenceSummary), kept true after a JSON save. */
+  summary: string;
   /** The date input's bounds (tomorrow … a year ahead), from lib/reader-preference.ts. */
   bounds: { min: string; max: string };
   /** The answer of a form post without JavaScript (the route redirected back with it). */
@@ -20,8 +22,9 @@ export type PreferenceFormProps = {
  * plain form post that comes back to the manage page with the result; with it, a JSON post whose
  * answer shows in the aria-live line. The server re-validates the date either way.
  */
-export function PreferenceForm({ action, token, preference, bounds, initial }: PreferenceFormProps) {
+export function PreferenceForm({ action, token, preference, summary: initialSummary, bounds, initial }: PreferenceFormProps) {
   const id = useId();
+  const [summary, setSummary] = useState(initialSummary);
   const [status, setStatus] = useState<Status>(initial ? { kind: initial.kind, message: initial.message } : { kind: 'idle' });
   const [choice, setChoice] = useState<'every' | 'weekly' | 'pause'>(preference.pausedUntil ? 'pause' : preference.delivery);
 
@@ -35,7 +38,8 @@ export function PreferenceForm({ action, token, preference, bounds, initial }: P
         headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
         body: JSON.stringify({ token, delivery: String(form.get('delivery') ?? ''), until: String(form.get('until') ?? '') }),
       });
-      const body = (await response.json().catch(() => null)) as { message?: string; error?: string } | null;
+      const body = (await response.json().catch(() => null)) as { message?: string; error?: string; summary?: string } | null;
+      if (response.ok && body?.summary) setSummary(body.summary);
       setStatus(
         response.ok
           ? { kind: 'done', message: body?.message ?? 'Saved.' }
@@ -66,6 +70,7 @@ export function PreferenceForm({ action, token, preference, bounds, initial }: P
   const invalid = status.kind === 'error';
   return (
     <form action={action} method="post" onSubmit={onSubmit} className="space-y-4">
+      <p>{summary}</p>
       <input type="hidden" name="token" value={token} />
       <fieldset className="space-y-3">
         <legend className="sr-only">How often we write</legend>

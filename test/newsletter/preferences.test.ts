@@ -53,7 +53,7 @@ describe('choosing with JavaScript (JSON)', () => {
 
     const weekly = await postJson({ token, delivery: 'weekly' });
     expect(weekly.status).toBe(200);
-    expect(await weekly.json()).toMatchObject({ ok: true, preference: { delivery: 'weekly', pausedUntil: null }, message: 'Saved. You get one digest a week.' });
+    expect(await weekly.json()).toMatchObject({ ok: true, preference: { delivery: 'weekly', pausedUntil: null }, summary: 'You get one digest a week.', message: 'Saved. You get one digest a week.' });
     expect(await stored(id)).toMatchObject({ delivery: 'WEEKLY', pausedUntil: null });
 
     const until = inDays(10);

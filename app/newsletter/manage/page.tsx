@@ -53,11 +53,11 @@ export default async function ManagePage({ searchParams }: Props) {
       {subscribed ? (
         <>
           <h2 className="pt-4 text-lg font-semibold text-zinc-950 dark:text-white">How often we write</h2>
-          <p>{preferenceSummary(found.preference)}</p>
           <PreferenceForm
             action={newsletterPaths.api.preferences}
             token={token}
             preference={found.preference}
+            summary={preferenceSummary(found.preference)}
             bounds={pauseDateBounds(new Date())}
             initial={
               saved === '1'

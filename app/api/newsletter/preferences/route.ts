@@ -8,7 +8,7 @@ import { preferenceSummary } from '@/lib/reader-preference';
  * POST /api/newsletter/preferences with `token` (the manage token of the link in every email),
  * `delivery=every|weekly|pause` and, for a pause, `until=YYYY-MM-DD` (the day emails start again).
  * Form (the manage page without JavaScript): 303 back to /newsletter/manage?token=…&saved=1, or
- * &error=<code> for a choice or date that is not accepted. JSON: 200 { ok, preference, message },
+ * &error=<code> for a choice or date that is not accepted. JSON: 200 { ok, preference, summary, message },
  * 422 { ok: false, code, error } for a bad choice or date, 409 for an unsubscribed address, 404 for
  * an unknown token. 403 for a browser posting from another site; 400, 413, 415, 429, 503 as elsewhere.
  */
@@ -23,8 +23,10 @@ export async function POST(request: Request): Promise<Response> {
     const result = await setPreference(token, { delivery: body.fields.delivery, until: body.fields.until }, { client: clientAddress(request) });
     if (json) {
       switch (result.status) {
-        case 'saved':
-          return jsonResponse({ ok: true, preference: result.preference, message: `Saved. ${preferenceSummary(result.preference)}` });
+        case 'saved': {
+          const summary = preferenceSummary(result.preference);
+          return jsonResponse({ ok: true, preference: result.preference, summary, message: `Saved. ${summary}` });
+        }
         case 'invalid':
           return jsonResponse({ ok: false, code: result.error.code, error: result.error.message }, 422);
         case 'unsubscribed':
