@@ -1,4 +1,5 @@
 import type { NextConfig } from 'next';
+import { feedHeaders, feedRewrites } from './lib/content/feed-encoding';
 import { parseEnv } from './lib/env-schema';
 import { MEDIA_URL_PATH } from './lib/media/variants';
 import { syncKatexAssets } from './lib/mdx/katex-assets';
@@ -33,7 +34,13 @@ const nextConfig: NextConfig = {
       // in a Referer (a link on the page, an image a mail client loads). Later rules win in Next.
       ...TOKEN_PATHS.map((source) => ({ source, headers: [{ key: 'Referrer-Policy', value: 'no-referrer' }] })),
       { source: `${MEDIA_URL_PATH}/:file*`, headers: mediaHeaders },
+      // The feeds' gzip answers, compressed at build (with the rewrites below: lib/content/feed-encoding.ts).
+      ...feedHeaders(),
     ];
+  },
+  // beforeFiles: /rss.xml is a route of its own, and later rewrites only apply where no route matched.
+  async rewrites() {
+    return { beforeFiles: feedRewrites(), afterFiles: [], fallback: [] };
   },
 };
 

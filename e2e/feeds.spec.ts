@@ -1,4 +1,6 @@
+import { gunzipSync } from 'node:zlib';
 import { type APIRequestContext, expect, type Page, test } from '@playwright/test';
+import { httpRequest } from '../testing/http';
 import { hiddenArticles, pathOf, publishedArticles, publishedTags } from './support/content';
 
 /**
@@ -129,4 +131,39 @@ test('robots.txt points at the sitemap', async ({ request }) => {
   expect(pathOf(sitemap as string)).toBe('/sitemap.xml');
   expect(text).toMatch(/^User-Agent:\s*\*/im);
   expect(text).not.toMatch(/^Disallow:\s*\/\s*$/im);
+});
+
+// Raw bytes (no client decoding), to see what the server sent: the feeds are gzipped at build
+// and picked by Accept-Encoding (lib/content/feed-encoding.ts), not compressed per request.
+test.describe('the feeds in each content coding', () => {
+  for (const file of ['/rss.xml', '/atom.xml', '/feed.json']) {
+    test(`${file}: gzip decodes to the identity answer, both say Vary: Accept-Encoding, q=0 and HEAD are honoured`, async ({ baseURL }) => {
+      const get = (headers: Record<string, string>, method = 'GET') => httpRequest(`${baseURL}${file}`, { method, headers, timeoutMs: 30_000 });
+      const identity = await get({});
+      const gzip = await get({ 'accept-encoding': 'gzip, deflate, br, zstd' });
+      for (const answer of [identity, gzip]) {
+        expect(answer.status).toBe(200);
+        expect(String(answer.headers.vary)).toMatch(/(^|,\s*)Accept-Encoding(,|$)/i);
+        expect(answer.headers['content-type']).toBe(identity.headers['content-type']);
+        expect(answer.headers['cache-control']).toBe(identity.headers['cache-control']);
+      }
+      expect(identity.headers['content-encoding']).toBeUndefined();
+      expect(gzip.headers['content-encoding']).toBe('gzip');
+      expect(gunzipSync(gzip.bytes).equals(identity.bytes), 'the gzip answer is not the identity answer compressed').toBe(true);
+      expect(gzip.bytes.length).toBeLessThan(identity.bytes.length / 2);
+
+      const refused = await get({ 'accept-encoding': 'gzip;q=0' });
+      expect(refused.headers['content-encoding']).toBeUndefined();
+      expect(refused.bytes.equals(identity.bytes)).toBe(true);
+      // With another coding on offer, Next's compression may use it (deflate): never the gzip bytes.
+      const deflate = await get({ 'accept-encoding': 'gzip;q=0, deflate' });
+      expect(deflate.headers['content-encoding']).not.toBe('gzip');
+
+      const head = await get({ 'accept-encoding': 'gzip' }, 'HEAD');
+      expect(head.status).toBe(200);
+      expect(head.headers['content-encoding']).toBe('gzip');
+      expect(String(head.headers.vary)).toMatch(/Accept-Encoding/i);
+      expect(head.bytes.length).toBe(0);
+    });
+  }
 });

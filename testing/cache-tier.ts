@@ -48,3 +48,10 @@ export function pageFreshSeconds(): number {
   if (!match) throw new Error(`${CACHE_TIER_CONF}: no server-level "proxy_cache_valid 200 <n>s;"`);
   return Number(match[1]);
 }
+
+/** How late the shipped file's access log may be (its `flush=`): a reader of the log waits this long first. */
+export function accessLogFlushMs(): number {
+  const match = /^access_log \S+ cache_tier(?: buffer=\S+)?(?: flush=(\d+)s)?;$/m.exec(readFileSync(CACHE_TIER_CONF, 'utf8'));
+  if (!match) throw new Error(`${CACHE_TIER_CONF}: no "access_log <file> cache_tier [buffer=<size>] [flush=<n>s];"`);
+  return Number(match[1] ?? 0) * 1000;
+}

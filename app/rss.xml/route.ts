@@ -1,10 +1,9 @@
-import { getSiteFeed } from '@/lib/content/site-feed';
+import { feedResponse } from '@/lib/content/feed-responses';
 
-// Built once at build time, like the article pages it lists.
+// Built once at build time, like the article pages it lists. A request that takes gzip is
+// rewritten to the gzip twin, app/feeds/gzip/[file] (lib/content/feed-encoding.ts).
 export const dynamic = 'force-static';
 
 export function GET() {
-  return new Response(getSiteFeed().rss2(), {
-    headers: { 'Content-Type': 'application/rss+xml; charset=utf-8' },
-  });
+  return feedResponse('rss.xml', 'identity');
 }

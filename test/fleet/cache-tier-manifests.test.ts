@@ -104,7 +104,7 @@ describe('the cache tier in deploy/k8s', () => {
     expect(text).toMatch(/^  listen 127\.0\.0\.1:4321;$/m);
     expect(text).not.toMatch(/\/var\//);
     expect(text).toContain('proxy_cache_path /sandbox/cache/pages ');
-    expect(text).toContain('access_log /sandbox/access.log cache_tier;');
+    expect(text).toContain('access_log /sandbox/access.log cache_tier buffer=64k flush=1s;');
     // Everything else verbatim.
     const back = text.replace('upstream publication { server 127.0.0.1:1; }\n', '').replace('listen 127.0.0.1:4321;', 'listen 8080;');
     expect(back.replace('/sandbox/cache/', '/var/cache/nginx/').replace('/sandbox/', '/var/log/nginx/')).toBe(conf);

@@ -17,6 +17,7 @@ vi.mock('node:crypto', async (importOriginal) => {
 });
 
 import nextConfig from '@/next.config';
+import { feedHeaders } from '@/lib/content/feed-encoding';
 import { contentSecurityPolicy, securityHeaders } from '@/lib/security-headers';
 import {
   createManageToken,
@@ -79,7 +80,9 @@ describe('security headers', () => {
 
   it('next.config.ts applies them to every path, no-referrer to the paths that carry tokens, and its own to images', async () => {
     const rules = await nextConfig.headers!();
-    expect(rules).toHaveLength(4);
+    // Then the feeds' Content-Encoding rules (lib/content/feed-encoding.test.ts), which add no security header.
+    expect(rules).toHaveLength(4 + feedHeaders().length);
+    expect(rules.slice(4)).toEqual(feedHeaders());
     expect(rules.slice(1, 3)).toEqual(
       ['/newsletter/:path*', '/api/newsletter/:path*'].map((source) => ({ source, headers: [{ key: 'Referrer-Policy', value: 'no-referrer' }] })),
     );

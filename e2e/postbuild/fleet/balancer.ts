@@ -4,7 +4,7 @@
  * does with its endpoints), and the client that sends the test's requests through it and records,
  * for each, which instance answered (Sample).
  */
-import { cacheTierHttp, writeCacheTierIncludes } from '@/testing/cache-tier';
+import { accessLogFlushMs, cacheTierHttp, writeCacheTierIncludes } from '@/testing/cache-tier';
 import { startNginx, type Nginx } from '@/testing/nginx';
 import { httpRequest, type HttpAnswer } from '@/testing/http';
 import { sleep, within } from '@/testing/wait';
@@ -239,6 +239,8 @@ export class Balancer {
 
   /** Which instance nginx last sent each request to, by request id, from its access log. */
   async upstreamsFromAccessLog(): Promise<Map<string, string>> {
+    // The tier writes its log in buffers, flushed at most this late: every line so far is in after it.
+    await sleep(accessLogFlushMs() + 500);
     const byId = new Map<string, string>();
     for (const line of (await this.nginx.readLog('access.log')).split('\n')) {
       const match = /^(\S+) \d+ upstream=(.*) upstream_status=/.exec(line);
