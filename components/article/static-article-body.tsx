@@ -7,7 +7,8 @@ import { registerArticleBody } from './body-registry';
 /**
  * The article body, rendered with the MDX components at build time and sent once: as HTML in the
  * page. Only its path crosses into the RSC payload; the HTML render reads the tree from the
- * registry, and a client-side navigation fetches it (ArticleBody).
+ * registry, and a client-side navigation fetches it (ArticleBody). So the MDX components are
+ * server components only: behaviour inside the body (Copy, links) is delegated from ArticleBody.
  */
 export async function StaticArticleBody({ article, className }: { article: Article; className: string }) {
   const src = paths.article(article.slug);
