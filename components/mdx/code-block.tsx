@@ -35,8 +35,8 @@ type PreProps = ComponentProps<'pre'> & { 'data-language'?: string; 'data-title'
 
 /**
  * The <pre> that rehype-pretty-code produced at build time, framed with its title (a fence's
- * title="…", see lib/mdx/rehype-code-title.ts), its language and a copy button (the only client
- * component in an article besides the theme toggle).
+ * title="…", see lib/mdx/rehype-code-title.ts), its language and a Copy button (plain markup:
+ * components/article/article-body.tsx handles its click).
  */
 export function CodeBlock({ 'data-language': language, 'data-title': title, children, ...rest }: PreProps) {
   if (!language) return <pre {...rest}>{children}</pre>;

@@ -5,13 +5,13 @@ import { ArticleJsonLd } from '@/components/article/article-json-ld';
 import { NextUp } from '@/components/article/next-up';
 import { RelatedArticles } from '@/components/article/related-articles';
 import { SeriesBox } from '@/components/article/series-box';
+import { StaticArticleBody } from '@/components/article/static-article-body';
 import {
   hasTableOfContents,
   MobileTableOfContents,
   SidebarTableOfContents,
 } from '@/components/article/table-of-contents';
 import { Takeaways } from '@/components/article/takeaways';
-import { MdxContent } from '@/components/mdx/mdx-content';
 import { RssPrompt } from '@/components/newsletter/rss-prompt';
 import { SubscribeSection } from '@/components/newsletter/subscribe-section';
 import { getAllArticles, getArticle, getNextArticle, getRelatedArticles, getSeriesPlacement } from '@/lib/content/load';
@@ -74,9 +74,10 @@ export default async function ArticlePage({ params }: Props) {
           {placement ? <SeriesBox article={article} placement={placement} /> : null}
           <Takeaways items={article.takeaways} />
           {toc ? <MobileTableOfContents headings={article.headings} /> : null}
-          <div className="prose prose-zinc max-w-none dark:prose-invert prose-headings:tracking-tight prose-a:text-sky-700 dark:prose-a:text-sky-400">
-            <MdxContent source={article.body} file={article.file} />
-          </div>
+          <StaticArticleBody
+            article={article}
+            className="prose prose-zinc max-w-none dark:prose-invert prose-headings:tracking-tight prose-a:text-sky-700 dark:prose-a:text-sky-400"
+          />
           {next ? (
             <nav aria-label="Next article">
               <NextUp article={next} label={nextLabel} />
