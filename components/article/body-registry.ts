@@ -9,8 +9,20 @@ import { processSingleton } from '@/lib/process-singleton';
  */
 const bodies = () => processSingleton('article-bodies', () => new Map<string, ReactNode>());
 
+/**
+ * The two renders of one page follow each other closely, so only the latest bodies are kept: a
+ * build worker prerendering 1,000 articles must not hold 1,000 element trees (its peak memory).
+ */
+const KEPT = 64;
+
 export function registerArticleBody(src: string, body: ReactNode): void {
-  bodies().set(src, body);
+  const registry = bodies();
+  registry.delete(src); // re-inserted as the newest
+  registry.set(src, body);
+  for (const oldest of registry.keys()) {
+    if (registry.size <= KEPT) break;
+    registry.delete(oldest);
+  }
 }
 
 export function registeredArticleBody(src: string): ReactNode {
