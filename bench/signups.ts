@@ -151,7 +151,9 @@ export async function signupsBenchmark(ctx: BenchContext): Promise<string> {
         // The load generator plays the proxy: each request's X-Forwarded-For is its client.
         TRUSTED_PROXY_HOPS: '1',
         // A CPU profile of the server under the load, written when it stops (for finding where the time goes).
-        ...(process.env.BENCH_SIGNUPS_CPU_PROF ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_SIGNUPS_CPU_PROF}` } : {}),
+        ...(process.env.BENCH_SIGNUPS_CPU_PROF
+          ? { NODE_OPTIONS: `--require ${path.resolve(BENCH_DIR, 'lib', 'cpu-profile.cjs')}`, BENCH_CPU_PROFILE_DIR: process.env.BENCH_SIGNUPS_CPU_PROF }
+          : {}),
       },
       { cores: SERVER_CORES },
     );
