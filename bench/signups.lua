@@ -80,6 +80,7 @@ function done(summary, latency, requests)
   -- exactly min(3, sent) 200s and the rest 429s. Addresses with a request still in flight when
   -- the load stopped are left out (that request may or may not have been counted).
   local checked, violations, limited_total = 0, 0, 0
+  local samples = {}    -- the first few addresses off the limit: sent / 200s / 429s (the rest of answered were other statuses)
   local matched = 0
   for _, thread in ipairs(threads) do
     for k, v in pairs(thread:get("statuses")) do total.statuses[k] = (total.statuses[k] or 0) + v end
@@ -93,7 +94,10 @@ function done(summary, latency, requests)
       if o > 0 then total.accepted = total.accepted + 1 end
       if a == sent_count then
         checked = checked + 1
-        if o ~= math.min(3, sent_count) or l ~= sent_count - o then violations = violations + 1 end
+        if o ~= math.min(3, sent_count) or l ~= sent_count - o then
+          violations = violations + 1
+          if #samples < 5 then samples[#samples + 1] = string.format('"sent %d, 200 x%d, 429 x%d"', sent_count, o, l) end
+        end
       end
     end
   end
@@ -103,6 +107,6 @@ function done(summary, latency, requests)
   local parts = {}
   for k, v in pairs(total.statuses) do parts[#parts + 1] = string.format('"%s":%d', k, v) end
   io.write(string.format(
-    '{"statuses":{%s},"newAddresses":%d,"accepted":%d,"unmatched":%d,"limitChecked":%d,"limitViolations":%d,"limited":%d}\n',
-    table.concat(parts, ","), total.new_addresses, total.accepted, total.unmatched, checked, violations, limited_total))
+    '{"statuses":{%s},"newAddresses":%d,"accepted":%d,"unmatched":%d,"limitChecked":%d,"limitViolations":%d,"limited":%d,"violationSamples":[%s]}\n',
+    table.concat(parts, ","), total.new_addresses, total.accepted, total.unmatched, checked, violations, limited_total, table.concat(samples, ",")))
 end

@@ -60,6 +60,8 @@ type ScriptSummary = {
   limitChecked: number;
   limitViolations: number;
   limited: number;
+  /** The first few addresses off the limit, as "sent n, 200 xa, 429 xb". */
+  violationSamples?: string[];
 };
 
 type Run = { result: WrkResult; summary: ScriptSummary };
@@ -99,9 +101,15 @@ function verdicts(side: Side): { rows: string[][]; problems: string[] } {
   const rowsOk = counts.subscribers >= accepted && counts.subscribers <= sent;
   if (!rowsOk) problems.push(`subscriber rows ${counts.subscribers}, expected between ${accepted} (answered 200) and ${sent} (sent)`);
   if (counts.confirmationRows !== counts.subscribers) problems.push(`confirmation rows ${counts.confirmationRows} != subscribers ${counts.subscribers}`);
-  if (violations > 0) problems.push(`${violations} addresses whose answers break the per-inbox limit`);
-  const other = Object.entries(measured.summary.statuses).filter(([code]) => code !== '200' && code !== '429');
-  if (other.length > 0) problems.push(`answers other than 200/429: ${JSON.stringify(Object.fromEntries(other))}`);
+  if (violations > 0) {
+    const samples = [...(warmup.summary.violationSamples ?? []), ...(measured.summary.violationSamples ?? [])];
+    problems.push(`${violations} addresses whose answers break the per-inbox limit (${samples.join('; ')})`);
+  }
+  // The warm-up's answers count too: a 5xx there would otherwise show only as an address off the limit.
+  for (const [phase, run] of [['warm-up', warmup], ['measured', measured]] as const) {
+    const other = Object.entries(run.summary.statuses).filter(([code]) => code !== '200' && code !== '429');
+    if (other.length > 0) problems.push(`${phase}: answers other than 200/429: ${JSON.stringify(Object.fromEntries(other))}`);
+  }
   if (measured.summary.unmatched > 0) problems.push(`${measured.summary.unmatched} answers without the request id sent`);
   const rows = [
     ['Distinct addresses sent / answered 200 (warm-up included)', `${num(sent)} / ${num(accepted)} (${num(unanswered)} in flight when the load stopped)`],
@@ -142,6 +150,10 @@ export async function signupsBenchmark(ctx: BenchContext): Promise<string> {
         SITE_URL: 'http://127.0.0.1',
         // The load generator plays the proxy: each request's X-Forwarded-For is its client.
         TRUSTED_PROXY_HOPS: '1',
+        // A CPU profile of the server under the load, written when it stops (for finding where the time goes).
+        ...(process.env.BENCH_SIGNUPS_CPU_PROF
+          ? { NODE_OPTIONS: `--require ${path.resolve(BENCH_DIR, 'lib', 'cpu-profile.cjs')}`, BENCH_CPU_PROFILE_DIR: process.env.BENCH_SIGNUPS_CPU_PROF }
+          : {}),
       },
       { cores: SERVER_CORES },
     );
@@ -150,7 +162,7 @@ export async function signupsBenchmark(ctx: BenchContext): Promise<string> {
     ctx.log(`signups (app): ${num(m.rps)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, ${JSON.stringify(appRun.measured.summary)}`);
     // Requests cut off when the load stopped may still commit; give them and the email sends time.
     const appCounts = await settle(appDb, fake.fake);
-    if (Object.keys(appRun.measured.summary.statuses).some((code) => code.startsWith('5'))) {
+    if ([appRun.warmup, appRun.measured].some((run) => Object.keys(run.summary.statuses).some((code) => code.startsWith('5')))) {
       ctx.log(`signups: the app answered 5xx; the end of its log:\n${server.process.output().slice(-3000)}`);
     }
     await server.stop();
@@ -181,7 +193,7 @@ export async function signupsBenchmark(ctx: BenchContext): Promise<string> {
       ['Socket errors / timeouts', sockets(m), sockets(f), ''],
       ...app.rows.map((row, i) => [row[0]!, row[1]!, bare.rows[i]![1]!, '']),
       ['Outbox rows sent / still queued', `${num(appCounts.sentRows)} / ${num(appCounts.unfinished)}`, 'not sent (no worker)', ''],
-      ['Emails received by the fake Resend', `${num(appCounts.deliveries)} (${appCounts.deliveries === appCounts.sentRows ? 'OK: one per sent row' : 'MISMATCH'})`, '', ''],
+      ['Emails received by the fake Resend', `${num(appCounts.deliveries)} in ${num(appCounts.requests)} requests (${appCounts.deliveries === appCounts.sentRows ? 'OK: one per sent row' : 'MISMATCH'})`, '', ''],
     ];
     const body = [
       `\`POST /api/newsletter/subscribe\` (JSON), ${connections} connections for ${durationSec} s (wrk, ${THREADS} threads, pinned to core ${LOAD_CORES}), ` +
@@ -244,7 +256,7 @@ async function startFloor(appDir: string, env: Record<string, string>): Promise<
   return { url, stop: async () => void (await child.stop()) };
 }
 
-type Counts = { subscribers: number; confirmationRows: number; sentRows: number; unfinished: number; deliveries: number };
+type Counts = { subscribers: number; confirmationRows: number; sentRows: number; unfinished: number; deliveries: number; requests: number };
 
 /**
  * Counts the rows. With the fake provider (the app's side), first waits (up to 60 s) until the
@@ -269,6 +281,8 @@ async function settle(databaseUrl: string, fake?: FakeResendProcess['fake']): Pr
         sentRows: Number(row.sent),
         unfinished: Number(row.unfinished),
         deliveries: fake ? (await fake.deliveries()).length : 0,
+        // Confirmations that piled up go out in provider batches: fewer requests than emails.
+        requests: fake ? (await fake.requests()).length : 0,
       };
       if (!fake || counts.unfinished === 0 || Date.now() > deadline) return counts;
       await sleep(500);

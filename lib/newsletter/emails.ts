@@ -4,7 +4,8 @@ import { getAllArticles } from '../content/load';
 import { absoluteUrl, paths } from '../site';
 import { parsePayload, UnsendableOutboxRowError, type OutboxTemplate } from '../outbox/templates';
 import { log } from './log';
-import { confirmUrl, dataUrl } from './paths';
+import { renderConfirmation } from './confirmation-render';
+import { dataUrl } from './paths';
 import { openSealedToken, type SealedTokenKind } from './tokens';
 
 /**
@@ -59,8 +60,8 @@ export function newsletterTemplates(secret: string) {
       audience: 'pending',
       render: async (raw, links) => {
         const payload = parsePayload(newsletterPayloadSchemas.CONFIRMATION, 'CONFIRMATION', raw);
-        return renderStoredEmail('confirmation', {
-          confirmUrl: confirmUrl(openToken(payload.sealedToken, secret, 'confirmation')),
+        return renderConfirmation({
+          confirmToken: openToken(payload.sealedToken, secret, 'confirmation'),
           unsubscribeUrl: links.unsubscribeUrl,
           expiresInHours: payload.expiresInHours,
         });

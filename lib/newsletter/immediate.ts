@@ -1,8 +1,10 @@
 import { after } from 'next/server';
-import { getEmailTransport, type EmailTransport } from '../email';
+import { getEmailTransport, type BatchEmailTransport, type EmailTransport } from '../email';
 import type { PrismaClient } from '../generated/prisma/client';
 import { log } from './log';
-import { sendOutboxEmail } from '../sending';
+import { gatherIntoBatch } from '../outbox/gather';
+import { PROVIDER_BATCH_SIZE } from '../outbox/write';
+import { sendBatches, sendOutboxEmail } from '../sending';
 import { processSingleton } from '../process-singleton';
 
 /**
@@ -54,11 +56,44 @@ async function sendOne({ id, options }: Pending): Promise<void> {
   if (outcome === 'timeout') log.warn('immediate-send-timeout', { id, timeoutMs });
 }
 
+function hasBatchEndpoint(transport: EmailTransport): transport is EmailTransport & BatchEmailTransport {
+  return typeof (transport as Partial<BatchEmailTransport>).sendBatch === 'function';
+}
+
+/**
+ * Confirmations that piled up while a lane was busy go out as one provider batch (one request for
+ * up to 100, instead of a claim, checks, a render and a request each); the rest one by one.
+ */
+async function sendPiledUp(pending: Pending[]): Promise<Pending[]> {
+  const { options } = pending[0]!;
+  const transport = options.transport ?? getEmailTransport();
+  if (!transport || !hasBatchEndpoint(transport)) return pending;
+  const gathered = await gatherIntoBatch(options.db, { ids: pending.map((p) => p.id), kind: 'CONFIRMATION', now: new Date() });
+  if (!gathered) return pending;
+  const timeoutMs = options.timeoutMs ?? IMMEDIATE_SEND_TIMEOUT_MS;
+  // One batch, now; if this fails or times out, the worker's batch sender takes it (same Idempotency-Key).
+  const sent = sendBatches({ db: options.db, transport, batchId: gathered.batchId, maxBatches: 1, concurrency: 1, onDrained: undefined });
+  const outcome = await withTimeout(sent, timeoutMs);
+  if (outcome === 'timeout') log.warn('immediate-send-timeout', { batch: gathered.batchId, timeoutMs });
+  const inBatch = new Set(gathered.ids);
+  for (const p of pending) if (inBatch.has(p.id)) p.done();
+  return pending.filter((p) => !inBatch.has(p.id));
+}
+
 /** One lane: sends queued ids, oldest first, until the queue is empty. */
 async function drain(): Promise<void> {
-  for (let next = state.queue.shift(); next; next = state.queue.shift()) {
-    await sendOne(next).catch((err: unknown) => log.warn('immediate-send-error', { id: next!.id, err }));
-    next.done();
+  while (state.queue.length > 0) {
+    let pending = state.queue.splice(0, PROVIDER_BATCH_SIZE);
+    if (pending.length > 1) {
+      pending = await sendPiledUp(pending).catch((err: unknown) => {
+        log.warn('immediate-batch-error', { err });
+        return pending;
+      });
+    }
+    for (const next of pending) {
+      await sendOne(next).catch((err: unknown) => log.warn('immediate-send-error', { id: next.id, err }));
+      next.done();
+    }
   }
 }
 

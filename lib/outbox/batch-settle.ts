@@ -1,5 +1,6 @@
 import type { PrismaClient } from '../generated/prisma/client';
 import type { ClaimedRow } from './rows';
+import { SECRET_PAYLOAD_KEYS } from './templates';
 
 /**
  * The statements that settle a claimed provider batch and its emails (batches.ts claims and sends).
@@ -40,25 +41,28 @@ export async function markSent(ctx: BatchOwner, rows: Row[], providerIds: (strin
   return ctx.db.$executeRawUnsafe(
     `UPDATE outbox_emails AS o
      SET status = 'SENT', sent_at = $1::timestamptz, provider_message_id = v.pid, claimed_by = NULL, lease_until = NULL,
-         last_error = NULL, attempts = o.attempts + 1
+         last_error = NULL, attempts = o.attempts + 1, payload = o.payload - $5::text[]
      FROM unnest($2::uuid[], $3::text[]) AS v(id, pid)
      WHERE o.id = v.id AND o.status = 'SENDING' AND o.claimed_by = $4`,
     ctx.now(),
     rows.map((row) => row.id),
     providerIds,
     ctx.workerId,
+    SECRET_PAYLOAD_KEYS,
   );
 }
 
 export async function markFailed(ctx: BatchOwner, rows: Row[], error: string, countAttempt: boolean): Promise<number> {
   if (rows.length === 0) return 0;
   return ctx.db.$executeRawUnsafe(
-    `UPDATE outbox_emails SET status = 'FAILED', claimed_by = NULL, lease_until = NULL, last_error = $1, attempts = attempts + $4::int
+    `UPDATE outbox_emails SET status = 'FAILED', claimed_by = NULL, lease_until = NULL, last_error = $1, attempts = attempts + $4::int,
+         payload = payload - $5::text[]
      WHERE id = ANY($2::uuid[]) AND status = 'SENDING' AND claimed_by = $3`,
     error.slice(0, 1000),
     rows.map((row) => row.id),
     ctx.workerId,
     countAttempt ? 1 : 0,
+    SECRET_PAYLOAD_KEYS,
   );
 }
 

@@ -9,7 +9,7 @@ import type { Pacer, PacerSlot } from './pacing';
 import { extendLease, markFailed, markSent, retryLater, settleBatch, type Batch, type BatchOwner, type Row } from './batch-settle';
 import { decideRetry, failureFacts, RETRY_DEFAULTS } from './retry-policy';
 import { abortableSleep, AbortedError } from './sleep';
-import { stillWantedSql, type OutboxTemplates } from './templates';
+import { outsideAudienceSql, SECRET_PAYLOAD_KEYS, stillWantedSql, type OutboxTemplates } from './templates';
 import { defaultWorkerId } from './worker-id';
 import { PROVIDER_BATCH_SIZE } from './write';
 
@@ -85,6 +85,8 @@ export type SenderOptions = {
   /** Aborted: nothing new starts, a batch not yet sent is handed back, one in flight finishes. */
   signal?: AbortSignal;
   concurrency?: number;
+  /** Only this batch (the immediate send of piled-up emails, lib/outbox/gather.ts). Default: any due batch. */
+  batchId?: string;
   /** Stop after this many batches (the worker's step). Default: until nothing is left. */
   maxBatches?: number;
   /**
@@ -105,8 +107,10 @@ export type SenderOptions = {
 type Ctx = BatchOwner & {
   transport: BatchEmailTransport;
   limiter: Pacer;
-  /** The templates' stillWanted rules as SQL (templates.ts), built once per sender. */
+  /** The templates' stillWanted rules and audiences as SQL (templates.ts), built once per sender. */
   stillWanted: { unwanted: string; why: string };
+  outsideAudience: string;
+  batchId: string | undefined;
   renderer: BatchRenderer;
   signal: AbortSignal | undefined;
   maxAttempts: number;
@@ -123,16 +127,14 @@ async function claimBatch(ctx: Ctx): Promise<{ batch: Batch; rows: Row[] } | nul
          attempts = b.attempts + CASE WHEN b.status = 'SENDING' THEN 1 ELSE 0 END
      WHERE b.id = (
        SELECT id FROM outbox_batches
-       WHERE (status = 'QUEUED' AND next_attempt_at <= $3::timestamptz) OR (status = 'SENDING' AND lease_until < $3::timestamptz)
+       WHERE ((status = 'QUEUED' AND next_attempt_at <= $3::timestamptz) OR (status = 'SENDING' AND lease_until < $3::timestamptz)) ${ctx.batchId ? 'AND id = $4::uuid' : ''}
        ORDER BY next_attempt_at, created_at
        LIMIT 1
        FOR UPDATE SKIP LOCKED
      )
        AND ((b.status = 'QUEUED' AND b.next_attempt_at <= $3::timestamptz) OR (b.status = 'SENDING' AND b.lease_until < $3::timestamptz))
      RETURNING b.id::text AS id, b.idempotency_key AS key, b.attempts`,
-    ctx.workerId,
-    lease,
-    now,
+    ...[ctx.workerId, lease, now, ...(ctx.batchId ? [ctx.batchId] : [])],
   );
   const batch = claimed[0];
   if (!batch) return null;
@@ -157,21 +159,21 @@ async function cancelUnwanted(ctx: Ctx, rows: Row[]): Promise<Set<string>> {
     `WITH unwanted AS (
        SELECT o.id,
               CASE WHEN s.id IS NULL THEN 'subscriber deleted'
-                   WHEN s.status <> 'CONFIRMED' THEN 'subscriber is ' || s.status::text
+                   WHEN ${ctx.outsideAudience} THEN 'subscriber is ' || s.status::text
                    WHEN EXISTS (SELECT 1 FROM suppressions x WHERE x.email = o.to_address) THEN 'address suppressed'
                    ELSE ${ctx.stillWanted.why} END AS why
        FROM outbox_emails o LEFT JOIN subscribers s ON s.id = o.subscriber_id
        WHERE o.id = ANY($1::uuid[])
-         AND (s.id IS NULL OR s.status <> 'CONFIRMED' OR EXISTS (SELECT 1 FROM suppressions x WHERE x.email = o.to_address)
+         AND (s.id IS NULL OR ${ctx.outsideAudience} OR EXISTS (SELECT 1 FROM suppressions x WHERE x.email = o.to_address)
               OR ${ctx.stillWanted.unwanted})
      )
      UPDATE outbox_emails AS o
-     SET status = 'CANCELLED', claimed_by = NULL, lease_until = NULL, last_error = 'cancelled: ' || unwanted.why
+     SET status = 'CANCELLED', claimed_by = NULL, lease_until = NULL, last_error = 'cancelled: ' || unwanted.why,
+         payload = o.payload - $3::text[]
      FROM unwanted
      WHERE o.id = unwanted.id AND o.status = 'SENDING' AND o.claimed_by = $2
      RETURNING o.id::text AS id`,
-    rows.map((row) => row.id),
-    ctx.workerId,
+    ...[rows.map((row) => row.id), ctx.workerId, SECRET_PAYLOAD_KEYS],
   );
   return new Set(cancelled.map((row) => row.id));
 }
@@ -333,6 +335,8 @@ export async function sendBatches(options: SenderOptions): Promise<SenderTotals>
     limiter: options.limiter ?? sharedPacer(db),
     renderer: new BatchRenderer(options.templates),
     stillWanted: stillWantedSql(options.templates),
+    outsideAudience: outsideAudienceSql(options.templates),
+    batchId: options.batchId,
     signal: options.signal,
     leaseMs: options.leaseMs ?? SENDER_DEFAULTS.leaseMs,
     maxAttempts: options.maxAttempts ?? SENDER_DEFAULTS.maxAttempts,

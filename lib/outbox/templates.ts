@@ -88,6 +88,16 @@ export async function buildOutgoingEmail(row: OutboxRowForSending, templates: Ou
 }
 
 /**
+ * Each kind's audience as SQL over `outbox_emails o` and `subscribers s`: true for a row whose
+ * subscriber is no longer who its template is for (a kind without a template: confirmed subscribers).
+ */
+export function outsideAudienceSql(templates: OutboxTemplates): string {
+  const needed = { confirmed: "s.status <> 'CONFIRMED'", pending: "s.status <> 'PENDING'", anyone: 'false' } as const;
+  const kinds = Object.entries(templates.byKind).flatMap(([kind, template]) => (template ? [`WHEN '${kind}' THEN ${needed[template.audience]}`] : []));
+  return kinds.length === 0 ? needed.confirmed : `(CASE o.kind::text ${kinds.join(' ')} ELSE ${needed.confirmed} END)`;
+}
+
+/**
  * The templates' stillWanted rules as SQL over `outbox_emails o` and `subscribers s`: `unwanted` is
  * true for a row its kind's rule no longer admits, `why` is that rule's reason (else NULL).
  */

@@ -44,5 +44,27 @@ describe('200 concurrent signups', () => {
     const delivered = t.fake.deliveries().flatMap((d) => d.to);
     expect(delivered).toHaveLength(140);
     expect(new Set(delivered)).toEqual(new Set(unique));
+    // Confirmations that piled up went out in provider batches, and no sealed token outlives its send.
+    expect(t.fake.requests().length).toBeLessThan(140);
+    const rows = await t.prisma.outboxEmail.findMany({ where: { toAddress: { in: unique } } });
+    expect(rows.filter((r) => r.status !== 'SENT')).toEqual([]);
+    expect(rows.filter((r) => JSON.stringify(r.payload).includes('sealedToken'))).toEqual([]);
+  }, 60_000);
+});
+
+describe('many concurrent signups for one inbox', () => {
+  it('accept exactly 3 (the per-inbox limit), whatever the spelling, and refuse the rest with 429', async () => {
+    const local = uniqueEmail('oneinbox').split('@')[0]!.replace(/[^a-z0-9]/gi, '');
+    // 40 at once from 40 clients: one Gmail inbox, spelled as typed, in capitals, and with dots and +tags.
+    const spellings = Array.from({ length: 40 }, (_, i) =>
+      i % 3 === 0 ? `${local}@gmail.com` : i % 3 === 1 ? `${local.toUpperCase()}@gmail.com` : `${local.slice(0, 2)}.${local.slice(2)}+${i}@gmail.com`,
+    );
+    const responses = await Promise.all(
+      spellings.map((email) => subscribeRoute(jsonRequest(`${SITE}/api/newsletter/subscribe`, { email }, { headers: fromClient(uniqueIp()) }))),
+    );
+    await waitForImmediateSends();
+    const statuses = responses.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 200)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(37);
   }, 60_000);
 });
