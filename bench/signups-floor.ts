@@ -1,8 +1,8 @@
 /**
  * The floor of the signups bench: the same signup with nothing around it. A bare node:http server
  * and a pg pool of the app's size, running the app's own statements (lib/newsletter/
- * signup-statements.ts: one call of newsletter_signup(), with both rate limits, the advisory lock,
- * the subscriber, its token and the outbox row) with the same keyed digests, token and seal. No Next.js, no Prisma, no zod, no
+ * signup-statements.ts: both rate limits, the advisory lock, the subscriber, its token and the
+ * outbox row) with the same keyed digests, token and seal. No Next.js, no Prisma, no zod, no
  * immediate send: what the app adds on top is the difference. Started by bench/signups.ts in a
  * process of its own, pinned like the app; a copy of the project runs it (its lib, its node_modules).
  *

@@ -16,7 +16,7 @@ import { generateConfirmationToken, keyedDigest, sealToken } from './tokens';
 
 /**
  * Double opt-in signup: the rate limits, the subscriber row, its token and the confirmation
- * email's outbox row, in one statement, one round trip (signup-statements.ts says why).
+ * email's outbox row, in one transaction of three statements (signup-statements.ts says why).
  */
 
 /** A pending address (or another spelling of its inbox) gets at most one confirmation email per this interval. */

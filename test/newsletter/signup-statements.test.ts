@@ -47,16 +47,16 @@ async function statementsOf(run: () => Promise<unknown>): Promise<string[]> {
 }
 
 describe('one signup', () => {
-  it('is one statement (one round trip), new, repeated or refused', async () => {
+  it('is one transaction of four statements, new or repeated, and three when refused', async () => {
     const email = uniqueEmail('budget');
     const options = { client: clientAt(uniqueIp()), sendImmediately: false };
-    const oneStatement = ['SELECT'];
-    expect(await statementsOf(() => subscribe({ email }, options))).toEqual(oneStatement);
-    expect(await statementsOf(() => subscribe({ email }, options))).toEqual(oneStatement);
+    const fourStatements = ['BEGIN', 'WITH', 'WITH', 'COMMIT'];
+    expect(await statementsOf(() => subscribe({ email }, options))).toEqual(fourStatements);
+    expect(await statementsOf(() => subscribe({ email }, options))).toEqual(fourStatements);
     await subscribe({ email }, options);
-    // The 4th try within the hour: refused after the limits, the counts committed, nothing else written.
+    // The 4th try within the hour: refused after the limits, the counts committed, nothing else run.
     const refused = await statementsOf(() => expect(subscribe({ email }, options)).rejects.toBeInstanceOf(RateLimitedError));
-    expect(refused).toEqual(oneStatement);
+    expect(refused).toEqual(['BEGIN', 'WITH', 'COMMIT']);
     expect(await t.prisma.subscriber.count({ where: { email } })).toBe(1);
     expect(await t.prisma.outboxEmail.count({ where: { toAddress: email, kind: 'CONFIRMATION' } })).toBe(1);
   });
