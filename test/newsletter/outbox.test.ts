@@ -16,6 +16,7 @@ import { POST as outboxRoute } from '@/app/api/newsletter/outbox/route';
 import { CircuitBreaker, type CircuitState } from '@/lib/email/circuit-breaker';
 import { deleteStalePendingSubscribers, PENDING_RETENTION_MS } from '@/lib/newsletter/cleanup';
 import { OUTBOX_DEFAULTS, releaseClaims } from '@/lib/outbox/rows';
+import { TokenBucket } from '@/lib/outbox/token-bucket';
 import { confirmSubscription, subscribe, unsubscribe } from '@/lib/newsletter/service';
 import { createManageToken, openSealedToken } from '@/lib/newsletter/tokens';
 import { newsletterSecret } from '@/lib/env';
@@ -98,17 +99,20 @@ describe('retries', () => {
     const c = clock();
     const [id] = await queueConfirmations(1, c.now());
     t.fake.failNext(1, { status: 429, retryAfterSeconds: 120 });
-    await processOutboxBatch({ workerId: 'w1', transport: resendTransport(t.fake), now: c.now, db: t.prisma });
+    // The 429 pauses the pacing too (every sender waits out Retry-After): on the test's clock here.
+    const limiter = new TokenBucket({ requestsPerSecond: 1000, now: c.ms });
+    await processOutboxBatch({ workerId: 'w1', transport: resendTransport(t.fake), now: c.now, db: t.prisma, limiter });
     const queued = await row(id!);
     expect(queued.status).toBe('QUEUED');
+    expect(limiter.waitMs).toBeGreaterThanOrEqual(120_000);
     const delay = queued.nextAttemptAt.getTime() - c.ms();
     expect(delay).toBeGreaterThanOrEqual(120_000);
     expect(delay).toBeLessThanOrEqual(120_000 + OUTBOX_DEFAULTS.backoffBaseMs);
 
     c.advance(119_000);
-    expect((await processOutboxBatch({ workerId: 'w1', transport: resendTransport(t.fake), now: c.now, db: t.prisma })).claimed).toBe(0);
+    expect((await processOutboxBatch({ workerId: 'w1', transport: resendTransport(t.fake), now: c.now, db: t.prisma, limiter })).claimed).toBe(0);
     c.set(queued.nextAttemptAt);
-    expect((await processOutboxBatch({ workerId: 'w1', transport: resendTransport(t.fake), now: c.now, db: t.prisma })).sent).toBe(1);
+    expect((await processOutboxBatch({ workerId: 'w1', transport: resendTransport(t.fake), now: c.now, db: t.prisma, limiter })).sent).toBe(1);
     expect(deliveriesOf(id!)).toHaveLength(1);
   });
 
