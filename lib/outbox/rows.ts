@@ -138,6 +138,15 @@ async function finish(ctx: Ctx, row: ClaimedRow, data: Prisma.OutboxEmailUpdateM
   return count === 1;
 }
 
+/** Renews this worker's claim on a row it still holds. Returns whether it did. */
+async function extendLease(ctx: Ctx, row: ClaimedRow): Promise<boolean> {
+  const { count } = await ctx.db.outboxEmail.updateMany({
+    where: { id: row.id, status: 'SENDING', claimedBy: ctx.workerId },
+    data: { leaseUntil: new Date(ctx.now().getTime() + ctx.leaseMs) },
+  });
+  return count === 1;
+}
+
 const terminalPayload = (row: ClaimedRow) => withoutSecrets(row.payload) as Prisma.InputJsonValue;
 
 /** Hands a claimed row back untouched: QUEUED again, no attempt counted (the provider never saw it). */
@@ -198,12 +207,19 @@ async function processRow(ctx: Ctx, row: ClaimedRow): Promise<OutboxOutcome> {
   }
 
   // A send slot, shared with the batches and the other instances; stopping meanwhile hands the row back.
+  const waitStarted = Date.now();
   let slot: PacerSlot;
   try {
     slot = await ctx.limiter.take(ctx.signal);
   } catch (err) {
     if (err instanceof AbortedError) return release(ctx, row, 0, 'released: worker stopping');
     throw err;
+  }
+  // A long wait (a busy announcement, a fleet-wide pause): renew the claim, or leave the row to whoever took it.
+  if (Date.now() - waitStarted > ctx.leaseMs / 4 && !(await extendLease(ctx, row))) {
+    await slot.done();
+    log.warn('outbox-claim-lost', { id: row.id, kind: row.kind });
+    return 'released';
   }
   let result: SendResult;
   try {

@@ -255,6 +255,25 @@ describe('claims', () => {
     expect(await row(id!)).toMatchObject({ status: 'SENDING', claimedBy: 'other', providerMessageId: null });
   });
 
+  it('renews its claim after a long wait for a send slot, and sends nothing once another worker took the row', async () => {
+    const [kept, taken] = await queueConfirmations(2);
+    // A pacer that keeps each caller waiting longer than a quarter of the (short) lease.
+    let onWait: () => Promise<void> = async () => {};
+    const waiting = { take: async () => (await onWait(), await new Promise((r) => setTimeout(r, 80)), { done() {} }), pauseFor() {} };
+    const first = await processOutboxBatch({ workerId: 'patient', transport: resendTransport(t.fake), db: t.prisma, leaseMs: 200, limiter: waiting, limit: 1 });
+    expect(first).toMatchObject({ claimed: 1, sent: 1 });
+    expect(await row(kept!)).toMatchObject({ status: 'SENT', claimedBy: null });
+
+    onWait = async () => {
+      // Meanwhile the lease ran out and another worker claimed the row.
+      await t.prisma.outboxEmail.update({ where: { id: taken! }, data: { claimedBy: 'other' } });
+    };
+    const second = await processOutboxBatch({ workerId: 'patient', transport: resendTransport(t.fake), db: t.prisma, leaseMs: 200, limiter: waiting, limit: 1 });
+    expect(second).toMatchObject({ claimed: 1, sent: 0, released: 1 });
+    expect(await row(taken!)).toMatchObject({ status: 'SENDING', claimedBy: 'other' });
+    expect(requestsOf(taken!)).toHaveLength(0);
+  });
+
   it('releaseClaims hands a stopping worker’s rows back without counting the attempt', async () => {
     const ids = await queueConfirmations(2);
     await t.prisma.outboxEmail.updateMany({
