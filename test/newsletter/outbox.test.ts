@@ -16,6 +16,7 @@ import { POST as outboxRoute } from '@/app/api/newsletter/outbox/route';
 import { CircuitBreaker, type CircuitState } from '@/lib/email/circuit-breaker';
 import { deleteStalePendingSubscribers, PENDING_RETENTION_MS } from '@/lib/newsletter/cleanup';
 import { OUTBOX_DEFAULTS, releaseClaims } from '@/lib/outbox/rows';
+import type { Pacer } from '@/lib/outbox/pacing';
 import { TokenBucket } from '@/lib/outbox/token-bucket';
 import { confirmSubscription, subscribe, unsubscribe } from '@/lib/newsletter/service';
 import { createManageToken, openSealedToken } from '@/lib/newsletter/tokens';
@@ -259,7 +260,14 @@ describe('claims', () => {
     const [kept, taken] = await queueConfirmations(2);
     // A pacer that keeps each caller waiting longer than a quarter of the (short) lease.
     let onWait: () => Promise<void> = async () => {};
-    const waiting = { take: async () => (await onWait(), await new Promise((r) => setTimeout(r, 80)), { done() {} }), pauseFor() {} };
+    const waiting: Pacer = {
+      async take() {
+        await onWait();
+        await new Promise((resolve) => setTimeout(resolve, 80));
+        return { done() {} };
+      },
+      pauseFor() {},
+    };
     const first = await processOutboxBatch({ workerId: 'patient', transport: resendTransport(t.fake), db: t.prisma, leaseMs: 200, limiter: waiting, limit: 1 });
     expect(first).toMatchObject({ claimed: 1, sent: 1 });
     expect(await row(kept!)).toMatchObject({ status: 'SENT', claimedBy: null });
