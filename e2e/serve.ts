@@ -97,6 +97,9 @@ async function main(): Promise<void> {
       RESEND_API_KEY,
       RESEND_BASE_URL: fake.url,
       EMAIL_FROM: 'Quorum <newsletter@example.com>',
+      // This fake has no request limit: the shared pacing (every request takes a slot) need not hold
+      // the run to Resend's 2 per second; test/outbox proves the pacing against a limited fake.
+      OUTBOX_PROVIDER_REQUESTS_PER_SECOND: '1000',
       // Nothing to drain for in a test run: stop at once.
       SHUTDOWN_DRAIN_SECONDS: '0',
     },

@@ -133,6 +133,9 @@ beforeAll(async () => {
     CRON_SECRET: randomBytes(24).toString('base64url'),
     SHUTDOWN_DRAIN_SECONDS: String(DRAIN_SECONDS),
     OUTBOX_LEASE_SECONDS: String(LEASE_SECONDS),
+    // This fake has no request limit: the shared pacing (every request takes a slot) need not hold
+    // the run to Resend's 2 per second; test/outbox proves the pacing against a limited fake.
+    OUTBOX_PROVIDER_REQUESTS_PER_SECOND: '1000',
     // Behind the Ingress (played by the test, which names the client in X-Forwarded-For) and the
     // cache tier (nginx, which appends the Ingress's address): two hops, as deploy/k8s says.
     TRUSTED_PROXY_HOPS: '2',

@@ -291,36 +291,15 @@ async function takeAnnouncements(
 }
 
 /**
- * ONE statement: the recipients (confirmed, not suppressed), the exactly-once gate (a delivery row
- * per announcement and subscriber, ON CONFLICT DO NOTHING) and an outbox row for every subscriber
- * who passed it. A digest passes several announcements at once and shares one outbox row per
- * subscriber. The outbox id is drawn per recipient in a MATERIALIZED CTE, so every delivery row of
- * a subscriber names the same email. Returns the rows queued and the subscribers who passed the gate.
- *
- * Cost is per email, so it is kept to what a query needs (measured with EXPLAIN ANALYZE at 100,000
- * subscribers): no dedupe key (the delivery row is the gate, and a key cost a unique-index
- * probe and insert per email), the delivery row is its primary key only, the outbox row skips the per-row claim
- * index (batched rows are claimed through their batch), neither checks a foreign key to a table
- * that is never deleted from, and who passed is a hash semi-join (with the work_mem to stay in
- * memory) instead of a sort. Who is a recipient is RECIPIENTS_WHERE, one subscriber filter.
+ * What the enqueue statement runs with, SET LOCAL in its transaction (test/announce/enqueue-plan.test.ts
+ * asserts the plan they give). Hashes and the batch numbering stay in memory (the default 4 MB spills
+ * 100,000 rows to disk). The CTEs' row estimates are guesses (the preference filter makes them tiny),
+ * and a nested-loop semi-join over two CTE scans is quadratic: 100,000 subscribers took 417 s instead of 1.5 s.
  */
-async function queueEmails(
-  tx: Tx,
-  input: {
-    announcementIds: string[];
-    kind: 'ANNOUNCEMENT' | 'DIGEST';
-    payload: AnnouncementPayload | DigestPayload;
-    now: Date;
-  },
-): Promise<{ queued: number; recipients: number }> {
-  const { announcementIds, kind, payload, now } = input;
-  // Hashes and the batch numbering stay in memory (the default 4 MB spills 100,000 rows to disk).
-  await tx.$executeRawUnsafe(`SET LOCAL work_mem = '64MB'`);
-  // The CTEs' row estimates are guesses (the preference filter makes them tiny), and a nested-loop
-  // semi-join over two CTE scans is quadratic: 100,000 subscribers took 417 s instead of 1.5 s.
-  await tx.$executeRawUnsafe(`SET LOCAL enable_nestloop = off`);
-  const rows = await tx.$queryRawUnsafe<{ queued: number; recipients: number }[]>(
-    `WITH recipients AS MATERIALIZED (
+export const ENQUEUE_SETTINGS = [`SET LOCAL work_mem = '64MB'`, `SET LOCAL enable_nestloop = off`] as const;
+
+/** The enqueue statement (see queueEmails); its parameters come from enqueueParameters(). */
+export const ENQUEUE_SQL = `WITH recipients AS MATERIALIZED (
        SELECT s.id, s.email, gen_random_uuid() AS outbox_id
        FROM subscribers s
        WHERE ${RECIPIENTS_WHERE}
@@ -349,13 +328,39 @@ async function queueEmails(
        RETURNING 1
      )
      SELECT (SELECT count(*) FROM queued)::int AS queued, (SELECT count(*) FROM passed)::int AS recipients,
-            (SELECT count(*) FROM batches)::int AS batches`,
-    now,
-    announcementIds,
-    kind,
-    JSON.stringify(payload),
-    PROVIDER_BATCH_SIZE,
-  );
+            (SELECT count(*) FROM batches)::int AS batches`;
+
+export type EnqueueInput = {
+  announcementIds: string[];
+  kind: 'ANNOUNCEMENT' | 'DIGEST';
+  payload: AnnouncementPayload | DigestPayload;
+  now: Date;
+};
+
+export function enqueueParameters(input: EnqueueInput): unknown[] {
+  return [input.now, input.announcementIds, input.kind, JSON.stringify(input.payload), PROVIDER_BATCH_SIZE];
+}
+
+/**
+ * ONE statement: the recipients (confirmed, not suppressed), the exactly-once gate (a delivery row
+ * per announcement and subscriber, ON CONFLICT DO NOTHING) and an outbox row for every subscriber
+ * who passed it. A digest passes several announcements at once and shares one outbox row per
+ * subscriber. The outbox id is drawn per recipient in a MATERIALIZED CTE, so every delivery row of
+ * a subscriber names the same email. Returns the rows queued and the subscribers who passed the gate.
+ *
+ * Cost is per email, so it is kept to what a query needs (measured with EXPLAIN ANALYZE at 100,000
+ * subscribers): no dedupe key (the delivery row is the gate, and a key cost a unique-index
+ * probe and insert per email), the delivery row is its primary key only, the outbox row skips the per-row claim
+ * index (batched rows are claimed through their batch), neither checks a foreign key to a table
+ * that is never deleted from, and who passed is a hash semi-join (with the work_mem to stay in
+ * memory) instead of a sort. Who is a recipient is RECIPIENTS_WHERE, one subscriber filter.
+ */
+async function queueEmails(
+  tx: Tx,
+  input: EnqueueInput,
+): Promise<{ queued: number; recipients: number }> {
+  for (const setting of ENQUEUE_SETTINGS) await tx.$executeRawUnsafe(setting);
+  const rows = await tx.$queryRawUnsafe<{ queued: number; recipients: number }[]>(ENQUEUE_SQL, ...enqueueParameters(input));
   return { queued: Number(rows[0]?.queued ?? 0), recipients: Number(rows[0]?.recipients ?? 0) };
 }
 

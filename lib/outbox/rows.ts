@@ -8,6 +8,9 @@ import { countOutboxRowFinish } from '../metrics/registry';
 import { decideRetry, failureFacts, RETRY_DEFAULTS } from './retry-policy';
 import { buildOutgoingEmail, UnsendableOutboxRowError, withoutSecrets, type OutboxTemplates } from './templates';
 import { defaultWorkerId } from './worker-id';
+import { sharedPacer } from './pacer-default';
+import type { Pacer, PacerSlot } from './pacing';
+import { AbortedError } from './sleep';
 
 export { defaultWorkerId };
 
@@ -24,6 +27,9 @@ export { defaultWorkerId };
  * another one holds, and a row claimed a moment ago no longer matches, so no row is claimed twice.
  * Sending: the row id is the Idempotency-Key, so even a send repeated after a lost answer or an
  * expired lease is delivered once. Results are written only while the claim is still ours.
+ * Every request takes a slot from the same pacing as the batches (by default the bucket all
+ * instances share, lib/outbox/pacing.ts): the provider's limit counts every request, so a burst of
+ * signups during an announcement must wait for slots, not cause 429s.
  */
 
 export const OUTBOX_DEFAULTS = {
@@ -71,6 +77,8 @@ export type OutboxBatchOptions = {
   signal?: AbortSignal;
   /** For the backoff jitter; [0, 1). */
   random?: () => number;
+  /** Default: the pacing every instance shares, in Postgres (sharedPacer()), as batches.ts uses. */
+  limiter?: Pacer;
 };
 
 /** An outbox row as a sender claims it (one email; batches.ts claims the same shape). */
@@ -112,7 +120,8 @@ async function claimRows(
   return rows.map((row) => ({ ...row, attempts: Number(row.attempts) }));
 }
 
-type Ctx = Required<Omit<OutboxBatchOptions, 'signal' | 'limit' | 'db' | 'now'>> & {
+type Ctx = Required<Omit<OutboxBatchOptions, 'signal' | 'limit' | 'db' | 'now' | 'limiter'>> & {
+  limiter: Pacer;
   now: () => Date;
   db: PrismaClient;
   signal: AbortSignal | undefined;
@@ -126,6 +135,15 @@ async function finish(ctx: Ctx, row: ClaimedRow, data: Prisma.OutboxEmailUpdateM
   });
   if (count === 0) log.warn('outbox-claim-lost', { id: row.id, kind: row.kind });
   if (count === 1) countOutboxRowFinish(row.kind, data);
+  return count === 1;
+}
+
+/** Renews this worker's claim on a row it still holds. Returns whether it did. */
+async function extendLease(ctx: Ctx, row: ClaimedRow): Promise<boolean> {
+  const { count } = await ctx.db.outboxEmail.updateMany({
+    where: { id: row.id, status: 'SENDING', claimedBy: ctx.workerId },
+    data: { leaseUntil: new Date(ctx.now().getTime() + ctx.leaseMs) },
+  });
   return count === 1;
 }
 
@@ -188,6 +206,21 @@ async function processRow(ctx: Ctx, row: ClaimedRow): Promise<OutboxOutcome> {
     throw err;
   }
 
+  // A send slot, shared with the batches and the other instances; stopping meanwhile hands the row back.
+  const waitStarted = Date.now();
+  let slot: PacerSlot;
+  try {
+    slot = await ctx.limiter.take(ctx.signal);
+  } catch (err) {
+    if (err instanceof AbortedError) return release(ctx, row, 0, 'released: worker stopping');
+    throw err;
+  }
+  // A long wait (a busy announcement, a fleet-wide pause): renew the claim, or leave the row to whoever took it.
+  if (Date.now() - waitStarted > ctx.leaseMs / 4 && !(await extendLease(ctx, row))) {
+    await slot.done();
+    log.warn('outbox-claim-lost', { id: row.id, kind: row.kind });
+    return 'released';
+  }
   let result: SendResult;
   try {
     result = await ctx.transport.send(message, { idempotencyKey: row.id });
@@ -195,6 +228,8 @@ async function processRow(ctx: Ctx, row: ClaimedRow): Promise<OutboxOutcome> {
     // Transports report failures as results; a throw is a bug or an unexpected library error.
     result = { ok: false, retryable: true, error: `transport threw: ${err instanceof Error ? err.message : String(err)}` };
   }
+  // Answered: the request reached the provider by now, so the pacer stops holding its worst case.
+  await slot.done();
 
   if (result.ok) {
     await finish(ctx, row, {
@@ -211,6 +246,8 @@ async function processRow(ctx: Ctx, row: ClaimedRow): Promise<OutboxOutcome> {
   const facts = failureFacts({ ...result, circuitOpen: isCircuitOpenFailure(result) });
   const decision = decideRetry(facts, row.attempts + 1, ctx.random, { ...RETRY_DEFAULTS, maxAttempts: ctx.maxAttempts });
   if (decision.action === 'fail') return fail(ctx, row, decision.reason, true);
+  // Nothing was sent; every sender (the whole fleet, with the shared pacer) waits out the Retry-After.
+  if (facts.rateLimited) await ctx.limiter.pauseFor(decision.delayMs);
   // An open circuit or a 429: the provider took nothing; hand the row back, no attempt counted.
   if (!decision.countsAsAttempt) {
     if (facts.rateLimited) log.warn('outbox-retry', { id: row.id, kind: row.kind, attempts: row.attempts, retryInMs: decision.delayMs, reason: result.error });
@@ -234,11 +271,13 @@ function clockOf(now: OutboxBatchOptions['now']): () => Date {
 }
 
 function context(options: OutboxBatchOptions): Ctx {
+  const db = options.db ?? getDb();
   return {
     workerId: options.workerId,
     transport: options.transport,
     now: clockOf(options.now),
-    db: options.db ?? getDb(),
+    db,
+    limiter: options.limiter ?? sharedPacer(db),
     templates: options.templates,
     leaseMs: options.leaseMs ?? outboxLeaseMs(),
     concurrency: Math.max(1, options.concurrency ?? OUTBOX_DEFAULTS.concurrency),

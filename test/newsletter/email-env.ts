@@ -20,5 +20,8 @@ export async function hoistedTestState(): Promise<HoistedTestState> {
   process.env.RESEND_API_KEY = API_KEY;
   process.env.RESEND_BASE_URL = fake.url;
   process.env.EMAIL_FROM = EMAIL_FROM;
+  // This fake has no request limit, so the shared pacing need not hold these files' sends to
+  // Resend's 2 per second; test/outbox proves the pacing against a limited fake.
+  process.env.OUTBOX_PROVIDER_REQUESTS_PER_SECOND ??= '1000';
   return { client: undefined, fake };
 }

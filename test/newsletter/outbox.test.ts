@@ -16,6 +16,8 @@ import { POST as outboxRoute } from '@/app/api/newsletter/outbox/route';
 import { CircuitBreaker, type CircuitState } from '@/lib/email/circuit-breaker';
 import { deleteStalePendingSubscribers, PENDING_RETENTION_MS } from '@/lib/newsletter/cleanup';
 import { OUTBOX_DEFAULTS, releaseClaims } from '@/lib/outbox/rows';
+import type { Pacer } from '@/lib/outbox/pacing';
+import { TokenBucket } from '@/lib/outbox/token-bucket';
 import { confirmSubscription, subscribe, unsubscribe } from '@/lib/newsletter/service';
 import { createManageToken, openSealedToken } from '@/lib/newsletter/tokens';
 import { newsletterSecret } from '@/lib/env';
@@ -98,17 +100,20 @@ describe('retries', () => {
     const c = clock();
     const [id] = await queueConfirmations(1, c.now());
     t.fake.failNext(1, { status: 429, retryAfterSeconds: 120 });
-    await processOutboxBatch({ workerId: 'w1', transport: resendTransport(t.fake), now: c.now, db: t.prisma });
+    // The 429 pauses the pacing too (every sender waits out Retry-After): on the test's clock here.
+    const limiter = new TokenBucket({ requestsPerSecond: 1000, now: c.ms });
+    await processOutboxBatch({ workerId: 'w1', transport: resendTransport(t.fake), now: c.now, db: t.prisma, limiter });
     const queued = await row(id!);
     expect(queued.status).toBe('QUEUED');
+    expect(limiter.waitMs).toBeGreaterThanOrEqual(120_000);
     const delay = queued.nextAttemptAt.getTime() - c.ms();
     expect(delay).toBeGreaterThanOrEqual(120_000);
     expect(delay).toBeLessThanOrEqual(120_000 + OUTBOX_DEFAULTS.backoffBaseMs);
 
     c.advance(119_000);
-    expect((await processOutboxBatch({ workerId: 'w1', transport: resendTransport(t.fake), now: c.now, db: t.prisma })).claimed).toBe(0);
+    expect((await processOutboxBatch({ workerId: 'w1', transport: resendTransport(t.fake), now: c.now, db: t.prisma, limiter })).claimed).toBe(0);
     c.set(queued.nextAttemptAt);
-    expect((await processOutboxBatch({ workerId: 'w1', transport: resendTransport(t.fake), now: c.now, db: t.prisma })).sent).toBe(1);
+    expect((await processOutboxBatch({ workerId: 'w1', transport: resendTransport(t.fake), now: c.now, db: t.prisma, limiter })).sent).toBe(1);
     expect(deliveriesOf(id!)).toHaveLength(1);
   });
 
@@ -249,6 +254,32 @@ describe('claims', () => {
     await sending;
     t.fake.setDelay(0);
     expect(await row(id!)).toMatchObject({ status: 'SENDING', claimedBy: 'other', providerMessageId: null });
+  });
+
+  it('renews its claim after a long wait for a send slot, and sends nothing once another worker took the row', async () => {
+    const [kept, taken] = await queueConfirmations(2);
+    // A pacer that keeps each caller waiting longer than a quarter of the (short) lease.
+    let onWait: () => Promise<void> = async () => {};
+    const waiting: Pacer = {
+      async take() {
+        await onWait();
+        await new Promise((resolve) => setTimeout(resolve, 80));
+        return { done() {} };
+      },
+      pauseFor() {},
+    };
+    const first = await processOutboxBatch({ workerId: 'patient', transport: resendTransport(t.fake), db: t.prisma, leaseMs: 200, limiter: waiting, limit: 1 });
+    expect(first).toMatchObject({ claimed: 1, sent: 1 });
+    expect(await row(kept!)).toMatchObject({ status: 'SENT', claimedBy: null });
+
+    onWait = async () => {
+      // Meanwhile the lease ran out and another worker claimed the row.
+      await t.prisma.outboxEmail.update({ where: { id: taken! }, data: { claimedBy: 'other' } });
+    };
+    const second = await processOutboxBatch({ workerId: 'patient', transport: resendTransport(t.fake), db: t.prisma, leaseMs: 200, limiter: waiting, limit: 1 });
+    expect(second).toMatchObject({ claimed: 1, sent: 0, released: 1 });
+    expect(await row(taken!)).toMatchObject({ status: 'SENDING', claimedBy: 'other' });
+    expect(requestsOf(taken!)).toHaveLength(0);
   });
 
   it('releaseClaims hands a stopping worker’s rows back without counting the attempt', async () => {
