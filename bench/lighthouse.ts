@@ -197,6 +197,7 @@ function report(runs: number, pages: readonly (typeof LIGHTHOUSE_PAGES)[number][
     ),
     '',
     missed.length === 0 ? 'Every median meets its target.' : `Missed: ${missed.join('; ')}.`,
+    '',
     floorMisses.length === 0
       ? 'The empty Next.js page meets every target.'
       : `The empty Next.js page itself misses: ${floorMisses.join('; ')} (the framework's floor on this machine).`,
