@@ -119,14 +119,19 @@ describe('signups while an announcement is being sent', () => {
     expect(limited, summary).toEqual([]);
     expect(totals.rateLimited, summary).toBe(0);
     expect(maxInOneSecond(arrivals), summary).toBeLessThanOrEqual(LIMIT);
-    // Both kinds went out during the same seconds: single sends among the batches.
-    expect(requests.filter((r) => r.path === '/emails').length, summary).toBe(SIGNUPS);
-    expect(requests.filter((r) => r.path === '/emails/batch').length, summary).toBe(SUBSCRIBERS / 100);
+    // Both kinds went out during the same seconds: single sends among the batches. Confirmations
+    // that piled up behind the pacer may share a batch of their own (lib/newsletter/immediate.ts).
+    const singles = requests.filter((r) => r.path === '/emails').length;
+    const batches = requests.filter((r) => r.path === '/emails/batch').length;
+    expect(singles, summary).toBeGreaterThan(0);
+    expect(batches, summary).toBeGreaterThanOrEqual(SUBSCRIBERS / 100);
+    expect(singles + batches, summary).toBeLessThanOrEqual(SIGNUPS + SUBSCRIBERS / 100);
 
     // Every email once: each new reader one confirmation, each subscriber one announcement.
     const deliveries = await fake.deliveries();
     for (const email of emails) expect(deliveries.filter((d) => d.to.includes(email)), email).toHaveLength(1);
-    const announced = deliveries.filter((d) => d.viaBatch).flatMap((d) => d.to);
+    const readers = new Set(emails);
+    const announced = deliveries.flatMap((d) => d.to).filter((to) => !readers.has(to));
     expect(announced).toHaveLength(SUBSCRIBERS);
     expect(new Set(announced).size).toBe(SUBSCRIBERS);
     expect(await database.prisma.outboxEmail.count({ where: { status: { not: 'SENT' } } })).toBe(0);
