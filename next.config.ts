@@ -22,6 +22,9 @@ const nextConfig: NextConfig = {
   // The search index of the articles this build publishes, written to .next/search-index/ before
   // the pages are prerendered (lib/search/files.ts).
   compiler: { runAfterProductionCompile: (dirs) => buildSearchIndex({ ...dirs, env: process.env }) },
+  // Turbopack's PostCSS runs in threads of the build process, not two node processes that stay up
+  // through prerendering (~150 MB of the build's peak memory; Next falls back on affected Node versions).
+  experimental: { turbopackPluginRuntimeStrategy: 'workerThreads' },
   // Security headers on every response: pages, feeds, API routes and static files. Evaluated at
   // build time (see lib/security-headers.ts for the policy and why it allows inline scripts).
   async headers() {

@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import path from 'node:path';
 
 /**
  * next.config.ts `compiler.runAfterProductionCompile`: builds the search index between compiling
@@ -18,7 +17,9 @@ export function buildSearchIndex({
   env: Record<string, string | undefined>;
 }): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(path.join(projectDir, 'node_modules', '.bin', 'tsx'), ['--import', './scripts/lib/server-only.mjs', 'scripts/build-search-index.ts', distDir], {
+    // Node with tsx's loader, not the tsx CLI: that would be a second node process (~50 MB) alive
+    // beside this one while the build's memory peaks (Turbopack's compile output is still held).
+    const child = spawn(process.execPath, ['--import', 'tsx', '--import', './scripts/lib/server-only.mjs', 'scripts/build-search-index.ts', distDir], {
       cwd: projectDir,
       stdio: 'inherit',
       env: { ...env, NODE_ENV: 'production' },
