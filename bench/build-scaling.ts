@@ -134,7 +134,7 @@ export async function buildScalingBenchmark(ctx: BenchContext): Promise<string> 
   const body = [
     "`next build` from scratch (no .next, no cache) in a copy of the project whose content/ holds only N generated articles: the reference " +
       "article's body (tables, code in five languages, diagrams, callouts) under a unique title, slug and tag each, so every article page and its " +
-      `tag page are prerendered (its Open Graph image is drawn on first request, not at build). Order: ${plan.join(', ')} articles ` +
+      `tag page are prerendered, and so is its Open Graph image. Order: ${plan.join(', ')} articles ` +
       `(${sizes.map((s) => `${num(s)}: ${builds(rounds)}`).concat(onceSizes.map((s) => `${num(s)}: 1 build`)).join('; ')}); median (min–max).`,
     '',
     'Wall time moves with whatever else the shared machine is doing; CPU time (user + system of the build and all its workers, from ' +
