@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: one database and one fake provider shared by the outbox's whole story (write, send, retry, 429, breaker, worker loop); split, each part would repeat the setup.
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { captureLogs, clientAt, type NewsletterTestEnv, resendTransport, secondClient, SITE, startNewsletterTestEnv, uniqueEmail, uniqueIp } from './support';
