@@ -303,7 +303,8 @@ describe('claims', () => {
       t.fake.setDelay(400);
       expect(worker.startOutboxWorker({ intervalMs: 50 })).toBe(true);
       expect(worker.startOutboxWorker()).toBe(false); // once per process
-      await vi.waitFor(() => expect(t.fake.requests().length).toBeGreaterThan(0), { timeout: 5_000, interval: 20 });
+      // Every lane's request at the fake (each took its pacing slot first), answers 400 ms away: then stop.
+      await vi.waitFor(() => expect(t.fake.requests().length).toBe(OUTBOX_DEFAULTS.concurrency), { timeout: 5_000, interval: 20 });
       await worker.stopOutboxWorker();
       expect(worker.isOutboxWorkerRunning()).toBe(false);
 
