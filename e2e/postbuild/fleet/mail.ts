@@ -52,6 +52,9 @@ export async function waitOutboxSettled(db: Db, timeoutMs: number): Promise<void
   }
 }
 
+/** One email of a provider batch: the batch's Idempotency-Key covers all its recipients. */
+const deliveryKey = (batchKey: string, address: string) => `${batchKey} to ${address}`;
+
 function recipientOf(delivery: FakeDelivery): string {
   const to = delivery.to[0] ?? '';
   return (/<([^<>]+)>\s*$/.exec(to)?.[1] ?? to).trim().toLowerCase();
@@ -60,14 +63,18 @@ function recipientOf(delivery: FakeDelivery): string {
 /**
  * The run-wide email invariant: every outbox row is SENT (no retry left over, none stuck, none
  * failed), each subscriber got exactly one confirmation, each delivery is one outbox row (its
- * Idempotency-Key) to that row's address, and no key was delivered twice.
+ * Idempotency-Key, or for confirmations that piled up and went as one provider batch, the batch's
+ * key and the address) to that row's address, and nothing was delivered twice.
  */
 export async function expectOneConfirmationEach(db: Db, fake: FakeResend, phase: string): Promise<{ subscribers: number; deliveries: number }> {
   const statuses = await outboxByStatus(db);
   expect(Object.keys(statuses).filter((status) => status !== 'SENT'), `${phase}: outbox rows not SENT (${formatCounts(statuses)})`).toEqual([]);
   const subscribers = await subscriberEmails(db, '%');
-  const { rows: outbox } = await db.query<{ id: string; to_address: string; kind: string }>('SELECT id::text AS id, to_address, kind::text AS kind FROM outbox_emails');
-  const rowById = new Map(outbox.map((row) => [row.id, row]));
+  const { rows: outbox } = await db.query<{ id: string; to_address: string; kind: string; batch_key: string | null }>(
+    `SELECT o.id::text AS id, o.to_address, o.kind::text AS kind, b.idempotency_key AS batch_key
+     FROM outbox_emails o LEFT JOIN outbox_batches b ON b.id = o.batch_id`,
+  );
+  const rowByKey = new Map(outbox.map((row) => [row.batch_key === null ? row.id : deliveryKey(row.batch_key, row.to_address), row]));
   const deliveries = fake.deliveries();
 
   const byAddress = new Map<string, FakeDelivery[]>();
@@ -76,9 +83,10 @@ export async function expectOneConfirmationEach(db: Db, fake: FakeResend, phase:
   for (const delivery of deliveries) {
     const address = recipientOf(delivery);
     byAddress.set(address, [...(byAddress.get(address) ?? []), delivery]);
-    const key = delivery.idempotencyKey ?? '(none)';
+    const sentKey = delivery.idempotencyKey ?? '(none)';
+    const key = delivery.viaBatch ? deliveryKey(sentKey, address) : sentKey;
     byKey.set(key, (byKey.get(key) ?? 0) + 1);
-    const row = rowById.get(key);
+    const row = rowByKey.get(key);
     if (!row) problems.push(`delivery to ${address} with Idempotency-Key ${key}: no such outbox row`);
     else if (row.to_address !== address) problems.push(`delivery for row ${key} went to ${address}, the row says ${row.to_address}`);
     else if (row.kind !== 'CONFIRMATION') problems.push(`row ${key} is a ${row.kind}, expected only confirmations`);
