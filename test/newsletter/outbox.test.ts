@@ -258,7 +258,7 @@ describe('claims', () => {
   });
 
   it('renews its claim after a long wait for a send slot, and sends nothing once another worker took the row', async () => {
-    const [kept, taken] = await queueConfirmations(2);
+    const ids = await queueConfirmations(2);
     // A pacer that keeps each caller waiting longer than a quarter of the (short) lease.
     let onWait: () => Promise<void> = async () => {};
     const waiting: Pacer = {
@@ -271,16 +271,20 @@ describe('claims', () => {
     };
     const first = await processOutboxBatch({ workerId: 'patient', transport: resendTransport(t.fake), db: t.prisma, leaseMs: 200, limiter: waiting, limit: 1 });
     expect(first).toMatchObject({ claimed: 1, sent: 1 });
-    expect(await row(kept!)).toMatchObject({ status: 'SENT', claimedBy: null });
+    // Both rows are equally due: either may be the one claimed first.
+    const sent = (await Promise.all(ids.map(row))).filter((r) => r.status === 'SENT');
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ claimedBy: null });
+    const taken = ids.find((id) => id !== sent[0]!.id)!;
 
     onWait = async () => {
       // Meanwhile the lease ran out and another worker claimed the row.
-      await t.prisma.outboxEmail.update({ where: { id: taken! }, data: { claimedBy: 'other' } });
+      await t.prisma.outboxEmail.update({ where: { id: taken }, data: { claimedBy: 'other' } });
     };
     const second = await processOutboxBatch({ workerId: 'patient', transport: resendTransport(t.fake), db: t.prisma, leaseMs: 200, limiter: waiting, limit: 1 });
     expect(second).toMatchObject({ claimed: 1, sent: 0, released: 1 });
-    expect(await row(taken!)).toMatchObject({ status: 'SENDING', claimedBy: 'other' });
-    expect(requestsOf(taken!)).toHaveLength(0);
+    expect(await row(taken)).toMatchObject({ status: 'SENDING', claimedBy: 'other' });
+    expect(requestsOf(taken)).toHaveLength(0);
   });
 
   it('releaseClaims hands a stopping worker’s rows back without counting the attempt', async () => {
