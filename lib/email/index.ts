@@ -10,6 +10,7 @@ import { ResendTransport } from './resend-transport';
 import type { BatchEmailTransport, EmailTransport } from './transport';
 
 export type { BatchEmailTransport, BatchSendResult, EmailTransport, OutgoingEmail, SendFailure, SendOptions, SendResult } from './transport';
+export { hasBatchEndpoint } from './transport';
 export { renderEmail, renderStoredEmail, InvalidEmailPropsError, type EmailKind, type EmailProps, type RenderedEmail } from './render';
 export { unsubscribeHeaders } from './headers';
 export { backoffDelayMs, parseRetryAfterMs } from './backoff';

@@ -45,3 +45,8 @@ export type BatchSendResult = { ok: true; providerIds: string[] } | SendFailure;
 export interface BatchEmailTransport {
   sendBatch(messages: readonly OutgoingEmail[], opts: SendOptions): Promise<BatchSendResult>;
 }
+
+/** Whether a transport has the batch endpoint (Resend does; a transport for one email at a time need not). */
+export function hasBatchEndpoint(transport: EmailTransport): transport is EmailTransport & BatchEmailTransport {
+  return typeof (transport as Partial<BatchEmailTransport>).sendBatch === 'function';
+}

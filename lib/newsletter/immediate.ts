@@ -1,5 +1,5 @@
 import { after } from 'next/server';
-import { getEmailTransport, type BatchEmailTransport, type EmailTransport } from '../email';
+import { getEmailTransport, hasBatchEndpoint, type EmailTransport } from '../email';
 import type { PrismaClient } from '../generated/prisma/client';
 import { log } from './log';
 import { gatherIntoBatch } from '../outbox/gather';
@@ -54,10 +54,6 @@ async function sendOne({ id, options }: Pending): Promise<void> {
   const timeoutMs = options.timeoutMs ?? IMMEDIATE_SEND_TIMEOUT_MS;
   const outcome = await withTimeout(sendOutboxEmail(id, { db: options.db, transport }), timeoutMs);
   if (outcome === 'timeout') log.warn('immediate-send-timeout', { id, timeoutMs });
-}
-
-function hasBatchEndpoint(transport: EmailTransport): transport is EmailTransport & BatchEmailTransport {
-  return typeof (transport as Partial<BatchEmailTransport>).sendBatch === 'function';
 }
 
 /**

@@ -1,5 +1,5 @@
 import { releaseBatchClaims, sendBatches, type SenderTotals } from './batches';
-import { getEmailTransport, type BatchEmailTransport, type EmailTransport } from '../email';
+import { getEmailTransport, hasBatchEndpoint, type EmailTransport } from '../email';
 import { env } from '../env';
 import { getDb, isDatabaseUnavailableError } from '../db';
 import type { PrismaClient } from '../generated/prisma/client';
@@ -88,10 +88,6 @@ export async function runOutboxWorkerStep<After>(setup: OutboxWorkerSetup<After>
     : null;
   const after = setup.afterStep ? await setup.afterStep(db, now(), options.chores ?? false) : null;
   return { rows, batches, after };
-}
-
-function hasBatchEndpoint(transport: EmailTransport): transport is EmailTransport & BatchEmailTransport {
-  return typeof (transport as Partial<BatchEmailTransport>).sendBatch === 'function';
 }
 
 type WorkerState = {
