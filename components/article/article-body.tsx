@@ -3,7 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { use, useEffect, useRef, useState } from 'react';
 import { copyCodeOnClick } from '@/components/ui/copy-code';
-import { anchorOf, softNavigationTarget } from './body-links';
+import { anchorOf, articlePathOf, softNavigationTarget } from './body-links';
 import { registeredArticleBody } from './body-registry';
 
 const fetched = new Map<string, Promise<string>>();
@@ -39,8 +39,6 @@ function inServerHtml(src: string): boolean {
   return document.querySelector(`[data-article-body="${CSS.escape(src)}"]`)?.hasChildNodes() ?? false;
 }
 
-const ARTICLE_PATH = /^\/articles\/[^/?#]+/;
-
 /**
  * The article body, sent once: as HTML. On the server it renders the tree StaticArticleBody
  * registered for `src` (never a prop, which would put it in the RSC payload too). In the browser it
@@ -64,7 +62,7 @@ export function ArticleBody({ src, className }: { src: string; className: string
       if (href === undefined) return;
       event.preventDefault();
       // The next article's body is fetched alongside its RSC payload, not after it.
-      const article = ARTICLE_PATH.exec(href)?.[0];
+      const article = articlePathOf(href);
       if (article !== undefined && article !== src) void fetchBody(article);
       router.push(href);
     };

@@ -1,4 +1,5 @@
 import { MEDIA_URL_PATH } from '@/lib/media/variants';
+import { paths } from '@/lib/site';
 
 /**
  * The in-site page a link in the article body points to, when following it can be a client-side
@@ -17,4 +18,13 @@ export function softNavigationTarget(anchor: HTMLAnchorElement, event?: MouseEve
 export function anchorOf(event: Event): HTMLAnchorElement | undefined {
   const anchor = (event.target as Element | null)?.closest?.('a[href]');
   return anchor instanceof HTMLAnchorElement ? anchor : undefined;
+}
+
+const ARTICLE_PREFIX = paths.article('');
+
+/** The article page a site path is on (`/articles/foo#bar` → `/articles/foo`), or undefined for any other page. */
+export function articlePathOf(href: string): string | undefined {
+  if (!href.startsWith(ARTICLE_PREFIX)) return undefined;
+  const slug = /^[^/?#]+/.exec(href.slice(ARTICLE_PREFIX.length))?.[0];
+  return slug === undefined ? undefined : paths.article(slug);
 }
