@@ -15,6 +15,7 @@ import lighthouse from 'lighthouse';
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '../testing/chromium';
 import type { BenchContext } from './context';
 import { BenchSkipped, REFERENCE_SLUG } from './context';
+import { type GraphBytes, simulatedLcpGraph } from './lib/lantern-graph';
 import { startAppServer } from './lib/workspace';
 import { bytes, median, num, spread, summarize, table } from './lib/stats';
 
@@ -28,6 +29,8 @@ type Run = {
   tbtMs: number;
   /** The unthrottled load's own LCP, and the transfer bytes (all, scripts) that finished before it. */
   observed: { lcpMs: number; bytes: number; scriptBytes: number };
+  /** The requests the simulated LCP waited for (Lantern's graph), by type; undefined if Lighthouse's internals moved. */
+  graph?: GraphBytes;
 };
 
 async function runOnce(url: string): Promise<Run> {
@@ -58,6 +61,8 @@ async function runOnce(url: string): Promise<Run> {
       cls: metric('cumulative-layout-shift'),
       tbtMs: metric('total-blocking-time'),
       observed: observedPaint(lhr),
+      // A diagnostic from Lighthouse's internals: a version that moves them costs this row, not the run.
+      graph: await simulatedLcpGraph(result).catch(() => undefined),
     };
   } finally {
     await chrome.kill();
@@ -185,7 +190,9 @@ function report(runs: number, pages: readonly (typeof LIGHTHOUSE_PAGES)[number][
     table(['Figure', 'Target', ...pages.map((p) => p.name), 'Reference: empty Next.js page `/`'], rows),
     '',
     'What the simulated LCP replays: the real load\'s LCP on loopback, and the bytes (transfer size) of the requests that ' +
-      'finished before it, which Lantern downloads again at slow-4G speed before it counts the paint (medians):',
+      'finished before it, which Lantern downloads again at slow-4G speed before it counts the paint; then what the simulated ' +
+      "LCP actually waited for, the requests in Lantern's LCP graph by type (scripts it saw evaluated only after the paint are " +
+      'left out): what is left to cut (medians):',
     '',
     table(
       ['', ...pages.map((p) => p.name), 'Empty Next.js page'],
@@ -193,6 +200,7 @@ function report(runs: number, pages: readonly (typeof LIGHTHOUSE_PAGES)[number][
         ['Observed LCP (ms, unthrottled)', ...[...pages.map((p) => p.path), EMPTY_KEY].map((k) => num(median(results.get(k)!.map((r) => r.observed.lcpMs))))],
         ['Bytes finished before it', ...[...pages.map((p) => p.path), EMPTY_KEY].map((k) => bytes(median(results.get(k)!.map((r) => r.observed.bytes))))],
         ['of which scripts', ...[...pages.map((p) => p.path), EMPTY_KEY].map((k) => bytes(median(results.get(k)!.map((r) => r.observed.scriptBytes))))],
+        ...GRAPH_ROWS.map(([label, key]) => [label, ...[...pages.map((p) => p.path), EMPTY_KEY].map((k) => graphCell(results.get(k)!, key))]),
       ],
     ),
     '',
@@ -202,6 +210,22 @@ function report(runs: number, pages: readonly (typeof LIGHTHOUSE_PAGES)[number][
       ? 'The empty Next.js page meets every target.'
       : `The empty Next.js page itself misses: ${floorMisses.join('; ')} (the framework's floor on this machine).`,
   ].join('\n');
+}
+
+/** Lantern's LCP graph, the requests the simulated paint waits for: what is left to cut. */
+const GRAPH_ROWS: [string, keyof GraphBytes][] = [
+  ['Simulated LCP waits for: requests', 'requests'],
+  ['… scripts', 'script'],
+  ['… fonts', 'font'],
+  ['… stylesheets', 'stylesheet'],
+  ['… the document', 'document'],
+  ['… other (fetches, manifest, icons)', 'other'],
+];
+
+function graphCell(runs: Run[], key: keyof GraphBytes): string {
+  const values = runs.flatMap((r) => (r.graph ? [r.graph[key]] : []));
+  if (values.length === 0) return 'n/a';
+  return key === 'requests' ? num(median(values)) : bytes(median(values));
 }
 
 function lighthouseVersion(): string {
