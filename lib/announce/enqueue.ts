@@ -295,8 +295,10 @@ async function takeAnnouncements(
  * asserts the plan they give). Hashes and the batch numbering stay in memory (the default 4 MB spills
  * 100,000 rows to disk). The CTEs' row estimates are guesses (the preference filter makes them tiny),
  * and a nested-loop semi-join over two CTE scans is quadratic: 100,000 subscribers took 417 s instead of 1.5 s.
+ * No JIT: the one nested loop left (the cross join with unnest) carries the 1e10 "disabled" cost, which
+ * passes every JIT threshold, and compiling with inlining and optimisation took 0.7 s of a 100,000 run.
  */
-export const ENQUEUE_SETTINGS = [`SET LOCAL work_mem = '64MB'`, `SET LOCAL enable_nestloop = off`] as const;
+export const ENQUEUE_SETTINGS = [`SET LOCAL work_mem = '64MB'`, `SET LOCAL enable_nestloop = off`, `SET LOCAL jit = off`] as const;
 
 /** The enqueue statement (see queueEmails); its parameters come from enqueueParameters(). */
 export const ENQUEUE_SQL = `WITH recipients AS MATERIALIZED (
