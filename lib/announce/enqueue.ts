@@ -353,8 +353,8 @@ export function enqueueParameters(input: EnqueueInput): unknown[] {
  * Cost is per email, so it is kept to what a query needs (measured with EXPLAIN ANALYZE at 100,000
  * subscribers): no dedupe key (the delivery row is the gate, and a key cost a unique-index
  * probe and insert per email), the delivery row is its primary key only, the outbox row skips the per-row claim
- * index (batched rows are claimed through their batch), neither checks a foreign key to a table
- * that is never deleted from, and who passed is a hash semi-join (with the work_mem to stay in
+ * index (batched rows are claimed through their batch), neither checks a foreign key per row (the
+ * outbox's subscriber is checked once per statement by a trigger), and who passed is a hash semi-join (with the work_mem to stay in
  * memory) instead of a sort. Who is a recipient is RECIPIENTS_WHERE, one subscriber filter.
  */
 async function queueEmails(

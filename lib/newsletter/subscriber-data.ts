@@ -164,7 +164,7 @@ export async function deleteSubscriberData(token: string, options: ServiceOption
     const result = await db.$transaction(async (tx) => {
       const consumed = await consumeDataLink(tx, token, 'delete', now);
       if ('refused' in consumed) return { ok: false as const, refused: consumed.refused };
-      // The outbox rows hold the address too; the foreign key would only null their subscriber_id.
+      // The outbox rows hold the address too; the deletion's trigger would only null their subscriber_id.
       await tx.outboxEmail.deleteMany({ where: { subscriberId: consumed.subscriberId } });
       await tx.subscriber.deleteMany({ where: { id: consumed.subscriberId } }); // tokens cascade
       return { ok: true as const, subscriberId: consumed.subscriberId };
