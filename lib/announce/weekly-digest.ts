@@ -112,7 +112,7 @@ WITH chunk AS MATERIALIZED (
   SELECT p.outbox_email_id, 'WEEKLY_DIGEST', p.subscriber_id, f.email, pl.payload, 'weekly-digest:' || $2::text || ':' || p.subscriber_id::text,
          'QUEUED', 0, $1::timestamptz, $1::timestamptz, b.id
   FROM passed p JOIN fresh f ON f.id = p.subscriber_id JOIN payloads pl ON pl.id = p.subscriber_id JOIN batch_ids b ON b.n = p.n
-  ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
+  ON CONFLICT (dedupe_key) DO NOTHING
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM queued)::int AS queued, (SELECT count(*) FROM chunk)::int AS scanned,
