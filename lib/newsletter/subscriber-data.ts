@@ -86,10 +86,15 @@ async function collectExport(tx: Tx, id: string, now: Date): Promise<SubscriberD
     include: {
       confirmationTokens: { orderBy: { createdAt: 'asc' }, select: { createdAt: true, expiresAt: true, usedAt: true } },
       dataAccessTokens: { orderBy: { createdAt: 'asc' }, select: { purpose: true, createdAt: true, expiresAt: true, usedAt: true } },
-      outboxEmails: { orderBy: { createdAt: 'asc' }, select: { kind: true, status: true, createdAt: true, sentAt: true, attempts: true } },
     },
   });
   if (!subscriber) return null;
+  // Not through a relation: outbox_emails has no foreign key to subscribers (prisma/schema.prisma says why).
+  const outboxEmails = await tx.outboxEmail.findMany({
+    where: { subscriberId: id },
+    orderBy: { createdAt: 'asc' },
+    select: { kind: true, status: true, createdAt: true, sentAt: true, attempts: true },
+  });
   const suppression = await tx.suppression.findUnique({ where: { email: subscriber.email }, select: { reason: true, createdAt: true } });
   return {
     exportedAt: now.toISOString(),
@@ -116,7 +121,7 @@ async function collectExport(tx: Tx, id: string, now: Date): Promise<SubscriberD
       expiresAt: t.expiresAt.toISOString(),
       usedAt: iso(t.usedAt),
     })),
-    emails: subscriber.outboxEmails.map((e) => ({ kind: e.kind, status: e.status, createdAt: e.createdAt.toISOString(), sentAt: iso(e.sentAt), attempts: e.attempts })),
+    emails: outboxEmails.map((e) => ({ kind: e.kind, status: e.status, createdAt: e.createdAt.toISOString(), sentAt: iso(e.sentAt), attempts: e.attempts })),
     suppression: suppression ? { reason: suppression.reason, since: suppression.createdAt.toISOString() } : null,
     notes: [
       'Confirmation and data links are stored only as SHA-256 hashes; the links themselves are not kept.',
@@ -159,7 +164,7 @@ export async function deleteSubscriberData(token: string, options: ServiceOption
     const result = await db.$transaction(async (tx) => {
       const consumed = await consumeDataLink(tx, token, 'delete', now);
       if ('refused' in consumed) return { ok: false as const, refused: consumed.refused };
-      // The outbox rows hold the address too; the foreign key would only null their subscriber_id.
+      // The outbox rows hold the address too; the deletion's trigger would only null their subscriber_id.
       await tx.outboxEmail.deleteMany({ where: { subscriberId: consumed.subscriberId } });
       await tx.subscriber.deleteMany({ where: { id: consumed.subscriberId } }); // tokens cascade
       return { ok: true as const, subscriberId: consumed.subscriberId };

@@ -103,6 +103,73 @@ describe('outbox emails', () => {
     expect(after.toAddress).toBe(subscriber.email);
   });
 
+  it('must name an existing subscriber, checked once per statement (a trigger, not a per-row key)', async () => {
+    const subscriber = await database.prisma.subscriber.create({ data: { email: uniqueEmail() } });
+    const missing = '00000000-0000-4000-8000-000000000000';
+    const insert = (ids: string[]) =>
+      database.prisma.$executeRawUnsafe(
+        `INSERT INTO outbox_emails (id, kind, subscriber_id, to_address, payload)
+         SELECT gen_random_uuid(), 'ANNOUNCEMENT', x, 'a@example.com', '{}' FROM unnest($1::uuid[]) AS x`,
+        ids,
+      );
+    // One orphan among valid rows refuses the whole statement.
+    await expect(insert([subscriber.id, missing, subscriber.id])).rejects.toThrow(/outbox_emails_subscriber_id_fkey/);
+    expect(await database.prisma.outboxEmail.count({ where: { subscriberId: subscriber.id } })).toBe(0);
+    await expect(database.prisma.outboxEmail.create({ data: { kind: 'CONFIRMATION', subscriberId: missing, toAddress: 'a@example.com', payload: {} } })).rejects.toThrow(
+      /outbox_emails_subscriber_id_fkey/,
+    );
+    expect(await insert([subscriber.id, subscriber.id])).toBe(2);
+  });
+
+  it('cannot outlive a subscriber deleted while it is being inserted, in either order', async () => {
+    const prisma = database.prisma;
+    const insertFor = (id: string) =>
+      prisma.$executeRawUnsafe(`INSERT INTO outbox_emails (id, kind, subscriber_id, to_address, payload) VALUES (gen_random_uuid(), 'ANNOUNCEMENT', $1::uuid, 'a@example.com', '{}')`, id);
+    const waitForLockWaiter = async () => {
+      for (;;) {
+        const rows = await prisma.$queryRawUnsafe<{ n: number }[]>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        if (rows[0]!.n > 0) return;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    };
+    /** Runs `first` in a transaction held open until `second` waits on its locks, then commits it. */
+    const overlap = async (first: (tx: Prisma.TransactionClient) => Promise<unknown>, second: () => Promise<unknown>) => {
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let started!: () => void;
+      const begun = new Promise<void>((resolve) => (started = resolve));
+      const transaction = prisma.$transaction(async (tx) => {
+        await first(tx);
+        started();
+        await held;
+      });
+      await begun;
+      const waiting = second().then((value) => ({ value }), (error: unknown) => ({ error }));
+      await waitForLockWaiter();
+      release();
+      await transaction;
+      return waiting;
+    };
+
+    // Deleted first: the insert waits for the deletion's commit, then finds no subscriber and fails.
+    const gone = await prisma.subscriber.create({ data: { email: uniqueEmail() } });
+    const late = await overlap((tx) => tx.subscriber.delete({ where: { id: gone.id } }), () => insertFor(gone.id));
+    expect(String((late as { error?: unknown }).error)).toMatch(/outbox_emails_subscriber_id_fkey/);
+    expect(await prisma.outboxEmail.count({ where: { subscriberId: gone.id } })).toBe(0);
+
+    // Inserted first: the deletion waits for the insert's commit, then nulls the row's subscriber_id.
+    const leaving = await prisma.subscriber.create({ data: { email: uniqueEmail() } });
+    const before = await prisma.outboxEmail.count({ where: { subscriberId: null } });
+    const deletion = await overlap((tx) => tx.$executeRawUnsafe(
+      `INSERT INTO outbox_emails (id, kind, subscriber_id, to_address, payload) VALUES (gen_random_uuid(), 'ANNOUNCEMENT', $1::uuid, 'a@example.com', '{}')`, leaving.id,
+    ), () => prisma.subscriber.delete({ where: { id: leaving.id } }));
+    expect(deletion).not.toHaveProperty('error');
+    expect(await prisma.outboxEmail.count({ where: { subscriberId: leaving.id } })).toBe(0);
+    expect(await prisma.outboxEmail.count({ where: { subscriberId: null } })).toBe(before + 1);
+  });
+
   it('dedupe keys are unique when set, and any number of rows may have none', async () => {
     const base = { kind: 'ANNOUNCEMENT' as const, toAddress: 'a@example.com', payload: {} };
     const key = `announcement:test:${randomBytes(4).toString('hex')}`;
