@@ -27,6 +27,8 @@ export type FakeResendRequest = {
   /** The status the fake answered (or will answer, if a delay is pending). */
   status: number;
   receivedAt: number;
+  /** When the answer was written: receivedAt → answeredAt is the provider's own time, which a sender cannot see into. */
+  answeredAt?: number;
 };
 
 export type FakeDelivery = {
@@ -394,6 +396,7 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
       const entry = keys.get(storeKey);
       if (entry) entry.answer = stored;
     }
+    record.answeredAt = now();
     if (res.destroyed) return; // the client gave up (timeout); the email was still accepted, as with Resend
     res.writeHead(answer.status, answer.headers);
     res.end(answer.body);
