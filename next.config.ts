@@ -1,4 +1,5 @@
 import type { NextConfig } from 'next';
+import { documentHeaders, documentRewrites } from './lib/content/document-encoding';
 import { feedHeaders, feedRewrites } from './lib/content/feed-encoding';
 import { parseEnv } from './lib/env-schema';
 import { MEDIA_URL_PATH } from './lib/media/variants';
@@ -39,11 +40,15 @@ const nextConfig: NextConfig = {
       { source: `${MEDIA_URL_PATH}/:file*`, headers: mediaHeaders },
       // The feeds' gzip answers, compressed at build (with the rewrites below: lib/content/feed-encoding.ts).
       ...feedHeaders(),
+      // The home page and articles served from files written after the build, with the headers
+      // their prerendered answers carry (lib/content/document-encoding.ts).
+      ...documentHeaders(),
     ];
   },
-  // beforeFiles: /rss.xml is a route of its own, and later rewrites only apply where no route matched.
+  // beforeFiles: /rss.xml, / and the articles are routes of their own, and later rewrites only
+  // apply where no route matched.
   async rewrites() {
-    return { beforeFiles: feedRewrites(), afterFiles: [], fallback: [] };
+    return { beforeFiles: [...feedRewrites(), ...documentRewrites()], afterFiles: [], fallback: [] };
   },
 };
 

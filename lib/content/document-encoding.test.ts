@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+// Next's own matcher for `has` / `missing` (what the router runs on every request).
+import { matchHas } from 'next/dist/shared/lib/router/utils/prepare-destination';
+import nextConfig from '../../next.config';
+import { DOCUMENTS_DIR as SCRIPT_DOCUMENTS_DIR } from '../../scripts/prerendered-documents.mjs';
+import { DOCUMENT_HEADERS, DOCUMENT_ROUTES, DOCUMENTS_DIR, documentHeaders, documentRewrites } from './document-encoding';
+
+type Rule = ReturnType<typeof documentRewrites>[number];
+
+/** The destination Next would pick for a request to `source` (the first rewrite whose conditions hold). */
+function destinationFor(source: string, headers: Record<string, string>, query: Record<string, string> = {}) {
+  const rule = documentRewrites().find((r: Rule) => r.source === source && matchHas({ headers } as never, query, 'has' in r ? r.has : [], r.missing) !== false);
+  return rule?.destination;
+}
+
+describe('which requests are answered from the prerendered files', () => {
+  it.each([
+    ['a reader without Accept-Encoding gets the identity file', {}, {}, '/_next/static/prerendered/articles/:slug.html'],
+    ['a reader taking gzip gets the gzip file', { 'accept-encoding': 'gzip, deflate, br' }, {}, '/_next/static/prerendered/articles/:slug.html.gz'],
+    ['a reader refusing gzip gets the identity file', { 'accept-encoding': 'gzip;q=0, br' }, {}, '/_next/static/prerendered/articles/:slug.html'],
+    ['a client navigation (rsc header) goes to Next', { rsc: '1', 'accept-encoding': 'gzip' }, { _rsc: 'abc' }, undefined],
+    ['a prefetch goes to Next', { rsc: '1', 'next-router-prefetch': '1' }, {}, undefined],
+    ['a segment prefetch goes to Next', { 'next-router-segment-prefetch': '/_tree' }, {}, undefined],
+    ['a request with the router state goes to Next', { 'next-router-state-tree': '%5B%5D' }, {}, undefined],
+    ['an _rsc query without headers goes to Next', {}, { _rsc: 'abc' }, undefined],
+  ])('%s', (_name, headers, query, expected) => {
+    expect(destinationFor('/articles/:slug', headers, query)).toBe(expected);
+  });
+
+  it('labels every rewritten answer under the very same condition, gzip ones as gzip', () => {
+    const rewrites = documentRewrites();
+    const labels = documentHeaders();
+    expect(labels.map((l) => [l.source, 'has' in l ? l.has : undefined, l.missing])).toEqual(rewrites.map((r) => [r.source, 'has' in r ? r.has : undefined, r.missing]));
+    for (const [i, rule] of rewrites.entries()) {
+      const gzip = rule.destination.endsWith('.gz');
+      expect(labels[i]!.headers).toEqual([...DOCUMENT_HEADERS, ...(gzip ? [{ key: 'Content-Encoding', value: 'gzip' }] : [])]);
+    }
+    expect(rewrites.map((r) => r.source)).toEqual(DOCUMENT_ROUTES.flatMap((r) => [r.source, r.source]));
+  });
+
+  it('names the folder the post-build script writes', () => {
+    expect(SCRIPT_DOCUMENTS_DIR).toBe(DOCUMENTS_DIR);
+    for (const rule of documentRewrites()) expect(rule.destination.startsWith(`/_next/static/${DOCUMENTS_DIR}/`)).toBe(true);
+  });
+
+  it('is what next.config.ts installs, after the feeds', async () => {
+    const rewrites = await nextConfig.rewrites!();
+    expect(Array.isArray(rewrites) ? rewrites : rewrites.beforeFiles.slice(-documentRewrites().length)).toEqual(documentRewrites());
+    expect((await nextConfig.headers!()).slice(-documentHeaders().length)).toEqual(documentHeaders());
+  });
+});

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// node scripts/prerendered-documents.mjs   (npm runs it after `npm run build`: "postbuild";
+//                                           scripts/prepare-standalone.mjs runs it too)
+//
+// Copies the prerendered home page and articles that `next build` wrote (.next/server/app/
+// index.html, articles/<slug>.html: the very bytes Next serves for them) into
+// .next/static/prerendered/, each beside a gzip of it (level 9: it runs once per build), so the
+// server answers a reader's document request from a file instead of rendering from its cache and
+// compressing per request. next.config.ts routes the requests (lib/content/document-encoding.ts,
+// which names the same folder and pages). Safe to run again: the folder is replaced.
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { constants, gzipSync } from 'node:zlib';
+
+const defaultRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** lib/content/document-encoding.ts DOCUMENTS_DIR (a unit test keeps the two equal). */
+export const DOCUMENTS_DIR = 'prerendered';
+
+/** The prerendered files to serve, relative to .next/server/app: the home page and every article. */
+async function documentFiles(appDir) {
+  const articles = await readdir(path.join(appDir, 'articles')).catch(() => []);
+  return ['index.html', ...articles.filter((name) => name.endsWith('.html')).map((name) => `articles/${name}`)];
+}
+
+export async function writePrerenderedDocuments({ root = defaultRoot, log = (line) => console.log(line) } = {}) {
+  const appDir = path.join(root, '.next', 'server', 'app');
+  const outDir = path.join(root, '.next', 'static', DOCUMENTS_DIR);
+  if (!(await stat(path.join(appDir, 'index.html')).catch(() => null))) {
+    throw new Error(`${path.join(appDir, 'index.html')} is missing: run \`next build\` first.`);
+  }
+  await rm(outDir, { recursive: true, force: true });
+  const files = await documentFiles(appDir);
+  for (const file of files) {
+    const html = await readFile(path.join(appDir, file));
+    const target = path.join(outDir, file);
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(target, html);
+    await writeFile(`${target}.gz`, gzipSync(html, { level: constants.Z_BEST_COMPRESSION }));
+  }
+  log(`prerendered-documents: ${files.length} pages (identity and gzip) in .next/static/${DOCUMENTS_DIR}`);
+  return files;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  writePrerenderedDocuments().catch((err) => {
+    console.error(`prerendered-documents: ${err instanceof Error ? err.message : err}`);
+    process.exit(1);
+  });
+}
