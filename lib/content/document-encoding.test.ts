@@ -45,7 +45,7 @@ describe('which requests are answered from the prerendered files', () => {
 
   it('is what next.config.ts installs, after the feeds', async () => {
     const rewrites = await nextConfig.rewrites!();
-    expect(Array.isArray(rewrites) ? rewrites : rewrites.beforeFiles.slice(-documentRewrites().length)).toEqual(documentRewrites());
+    expect(Array.isArray(rewrites) ? rewrites : (rewrites.beforeFiles ?? []).slice(-documentRewrites().length)).toEqual(documentRewrites());
     expect((await nextConfig.headers!()).slice(-documentHeaders().length)).toEqual(documentHeaders());
   });
 });

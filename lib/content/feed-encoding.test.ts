@@ -39,7 +39,7 @@ describe('which requests get a feed gzipped at build', () => {
     // Before the routes: /rss.xml has its own, and an afterFiles rewrite would never be reached
     // (the label would then go on the identity bytes).
     const rewrites = await nextConfig.rewrites!();
-    expect(Array.isArray(rewrites) ? rewrites : rewrites.beforeFiles.slice(0, feedRewrites().length)).toEqual(feedRewrites());
+    expect(Array.isArray(rewrites) ? rewrites : (rewrites.beforeFiles ?? []).slice(0, feedRewrites().length)).toEqual(feedRewrites());
     // Last but the pages' own rules (lib/content/document-encoding.ts), which never name a feed.
     const headers = await nextConfig.headers!();
     const pageRules = documentHeaders().length;
