@@ -1,6 +1,7 @@
 import type { NextConfig } from 'next';
 import { documentHeaders, documentRewrites } from './lib/content/document-encoding';
 import { feedHeaders, feedRewrites } from './lib/content/feed-encoding';
+import { publishedSlugs } from './lib/content/published-slugs';
 import { parseEnv } from './lib/env-schema';
 import { MEDIA_URL_PATH } from './lib/media/variants';
 import { syncKatexAssets } from './lib/mdx/katex-assets';
@@ -13,6 +14,10 @@ const { env } = parseEnv(process.env);
 // KaTeX's stylesheet and fonts into public/katex/<version>/ before anything is built or served:
 // articles with math link them (see lib/mdx/katex-assets.ts for why a copy, and why here).
 syncKatexAssets(process.cwd());
+
+// The articles this build prerenders, served as files with the home page (lib/content/document-encoding.ts);
+// none under `next dev`, which renders every request and writes no files.
+const servedAsFiles = env.NODE_ENV === 'development' ? undefined : publishedSlugs();
 
 const nextConfig: NextConfig = {
   reactStrictMode: true,
@@ -42,13 +47,13 @@ const nextConfig: NextConfig = {
       ...feedHeaders(),
       // The home page and articles served from files written after the build, with the headers
       // their prerendered answers carry (lib/content/document-encoding.ts).
-      ...documentHeaders(),
+      ...(servedAsFiles ? documentHeaders(servedAsFiles) : []),
     ];
   },
   // beforeFiles: /rss.xml, / and the articles are routes of their own, and later rewrites only
   // apply where no route matched.
   async rewrites() {
-    return { beforeFiles: [...feedRewrites(), ...documentRewrites()], afterFiles: [], fallback: [] };
+    return { beforeFiles: [...feedRewrites(), ...(servedAsFiles ? documentRewrites(servedAsFiles) : [])], afterFiles: [], fallback: [] };
   },
 };
 

@@ -39,6 +39,11 @@ export async function writePrerenderedDocuments({ root = defaultRoot, log = (lin
     await writeFile(target, html);
     await writeFile(`${target}.gz`, gzipSync(html, { level: constants.Z_BEST_COMPRESSION }));
   }
+  // next.config.ts rewrites the articles it expects prerendered: each must have its file, or its URL would answer a bare 404.
+  const manifest = JSON.parse(await readFile(path.join(root, '.next', 'routes-manifest.json'), 'utf8'));
+  const expected = (manifest.rewrites?.beforeFiles ?? []).flatMap((r) => /^\/articles\/:slug\(([^)]*)\)$/.exec(r.source)?.[1]?.split('|') ?? []);
+  const missing = [...new Set(expected)].filter((slug) => !files.includes(`articles/${slug}.html`));
+  if (missing.length > 0) throw new Error(`next.config.ts serves these articles as files, but the build prerendered no HTML for them: ${missing.join(', ')}`);
   log(`prerendered-documents: ${files.length} pages (identity and gzip) in .next/static/${DOCUMENTS_DIR}`);
   return files;
 }

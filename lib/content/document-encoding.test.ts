@@ -3,9 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { matchHas } from 'next/dist/shared/lib/router/utils/prepare-destination';
 import nextConfig from '../../next.config';
 import { DOCUMENTS_DIR as SCRIPT_DOCUMENTS_DIR } from '../../scripts/prerendered-documents.mjs';
-import { DOCUMENT_HEADERS, DOCUMENT_ROUTES, DOCUMENTS_DIR, documentHeaders, documentRewrites } from './document-encoding';
+import { DOCUMENT_HEADERS, DOCUMENTS_DIR, documentHeaders as headersFor, documentRewrites as rewritesFor, documentRoutes } from './document-encoding';
+import { publishedSlugs } from './published-slugs';
 
-type Rule = ReturnType<typeof documentRewrites>[number];
+const SLUGS = ['understanding-distributed-systems', 'idempotency-keys-and-retries'];
+const ARTICLES = `/articles/:slug(${SLUGS.join('|')})`;
+const documentRewrites = () => rewritesFor(SLUGS);
+const documentHeaders = () => headersFor(SLUGS);
+
+type Rule = ReturnType<typeof rewritesFor>[number];
 
 /** The destination Next would pick for a request to `source` (the first rewrite whose conditions hold). */
 function destinationFor(source: string, headers: Record<string, string>, query: Record<string, string> = {}) {
@@ -24,7 +30,7 @@ describe('which requests are answered from the prerendered files', () => {
     ['a request with the router state goes to Next', { 'next-router-state-tree': '%5B%5D' }, {}, undefined],
     ['an _rsc query without headers goes to Next', {}, { _rsc: 'abc' }, undefined],
   ])('%s', (_name, headers, query, expected) => {
-    expect(destinationFor('/articles/:slug', headers, query)).toBe(expected);
+    expect(destinationFor(ARTICLES, headers, query)).toBe(expected);
   });
 
   it('labels every rewritten answer under the very same condition, gzip ones as gzip', () => {
@@ -35,7 +41,8 @@ describe('which requests are answered from the prerendered files', () => {
       const gzip = rule.destination.endsWith('.gz');
       expect(labels[i]!.headers).toEqual([...DOCUMENT_HEADERS, ...(gzip ? [{ key: 'Content-Encoding', value: 'gzip' }] : [])]);
     }
-    expect(rewrites.map((r) => r.source)).toEqual(DOCUMENT_ROUTES.flatMap((r) => [r.source, r.source]));
+    expect(rewrites.map((r) => r.source)).toEqual(documentRoutes(SLUGS).flatMap((r) => [r.source, r.source]));
+    expect(rewrites.map((r) => r.source)).toEqual(['/', '/', ARTICLES, ARTICLES]);
   });
 
   it('names the folder the post-build script writes', () => {
@@ -43,9 +50,18 @@ describe('which requests are answered from the prerendered files', () => {
     for (const rule of documentRewrites()) expect(rule.destination.startsWith(`/_next/static/${DOCUMENTS_DIR}/`)).toBe(true);
   });
 
-  it('is what next.config.ts installs, after the feeds', async () => {
+  it('is what next.config.ts installs, after the feeds, for the published articles', async () => {
+    const published = publishedSlugs();
+    expect(published.length, 'content/ has published articles').toBeGreaterThan(0);
     const rewrites = await nextConfig.rewrites!();
-    expect(Array.isArray(rewrites) ? rewrites : (rewrites.beforeFiles ?? []).slice(-documentRewrites().length)).toEqual(documentRewrites());
-    expect((await nextConfig.headers!()).slice(-documentHeaders().length)).toEqual(documentHeaders());
+    expect(Array.isArray(rewrites) ? rewrites : (rewrites.beforeFiles ?? []).slice(-rewritesFor(published).length)).toEqual(rewritesFor(published));
+    expect((await nextConfig.headers!()).slice(-headersFor(published).length)).toEqual(headersFor(published));
+  });
+
+  it('leaves any other article URL to Next (its not-found page), and serves / even with no article', () => {
+    const source = new RegExp(`^${ARTICLES.replace('/articles/:slug', '/articles/')}$`);
+    expect(source.test('/articles/understanding-distributed-systems')).toBe(true);
+    expect(source.test('/articles/a-draft')).toBe(false);
+    expect(rewritesFor([]).map((r) => r.source)).toEqual(['/', '/']);
   });
 });

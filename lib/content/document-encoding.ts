@@ -10,8 +10,8 @@
  * Only real document requests: a client-side navigation or prefetch asks the same URL for its RSC
  * payload (the `rsc` / `next-router-*` headers, Next 16's `_rsc` query) and still goes to Next.
  * The answer keeps the page's own headers (below) and gets its ETag and 304s from the static file
- * server (size and mtime of the file: one per build). An unknown slug has no file and answers 404,
- * as `dynamicParams = false` did. Free of Next imports: next.config.ts and the unit tests load it.
+ * server (size and mtime of the file: one per build). Not under `next dev`, which writes no files.
+ * Free of Next imports: next.config.ts and the unit tests load it.
  */
 import { ACCEPTS_GZIP_PATTERN } from './feed-encoding';
 
@@ -19,11 +19,14 @@ import { ACCEPTS_GZIP_PATTERN } from './feed-encoding';
 export const DOCUMENTS_DIR = 'prerendered';
 const URL_DIR = `/_next/static/${DOCUMENTS_DIR}`;
 
-/** The pages served from files: request path → file under DOCUMENTS_DIR (without .html). */
-export const DOCUMENT_ROUTES = [
-  { source: '/', file: 'index' },
-  { source: '/articles/:slug', file: 'articles/:slug' },
-] as const;
+/**
+ * The pages served from files: request path → file under DOCUMENTS_DIR (without .html). Only the
+ * published slugs (lib/content/published-slugs.ts): any other article URL still reaches Next and
+ * its not-found page (a rewrite to a file that is not there answers a bare 404).
+ */
+export function documentRoutes(slugs: readonly string[]) {
+  return [{ source: '/', file: 'index' }, ...(slugs.length > 0 ? [{ source: `/articles/:slug(${slugs.join('|')})`, file: 'articles/:slug' }] : [])];
+}
 
 /** What Next's router sends to ask for an RSC payload instead of the document. */
 const RSC_REQUEST = [
@@ -58,11 +61,11 @@ export const DOCUMENT_HEADERS = [
 const conditions = (c: (typeof CODINGS)[number]) => ({ ...(c.has ? { has: c.has } : {}), missing: c.missing });
 
 /** next.config.ts `rewrites()`, beforeFiles (the pages are routes themselves). */
-export function documentRewrites() {
-  return DOCUMENT_ROUTES.flatMap((route) => CODINGS.map((c) => ({ source: route.source, destination: `${URL_DIR}/${route.file}${c.suffix}`, ...conditions(c) })));
+export function documentRewrites(slugs: readonly string[]) {
+  return documentRoutes(slugs).flatMap((route) => CODINGS.map((c) => ({ source: route.source, destination: `${URL_DIR}/${route.file}${c.suffix}`, ...conditions(c) })));
 }
 
 /** next.config.ts `headers()`: header rules match the path as requested, under the rewrite's very condition. */
-export function documentHeaders() {
-  return DOCUMENT_ROUTES.flatMap((route) => CODINGS.map((c) => ({ source: route.source, ...conditions(c), headers: [...DOCUMENT_HEADERS, ...c.extra] })));
+export function documentHeaders(slugs: readonly string[]) {
+  return documentRoutes(slugs).flatMap((route) => CODINGS.map((c) => ({ source: route.source, ...conditions(c), headers: [...DOCUMENT_HEADERS, ...c.extra] })));
 }
