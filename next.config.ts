@@ -1,6 +1,5 @@
 import type { NextConfig } from 'next';
 import { documentHeaders, documentRewrites } from './lib/content/document-encoding';
-import { feedHeaders, feedRewrites } from './lib/content/feed-encoding';
 import { publishedSlugs } from './lib/content/published-slugs';
 import { parseEnv } from './lib/env-schema';
 import { MEDIA_URL_PATH } from './lib/media/variants';
@@ -15,7 +14,7 @@ const { env } = parseEnv(process.env);
 // articles with math link them (see lib/mdx/katex-assets.ts for why a copy, and why here).
 syncKatexAssets(process.cwd());
 
-// The articles this build prerenders, served as files with the home page (lib/content/document-encoding.ts);
+// The articles this build prerenders, served as files with the home page and the feeds (lib/content/document-encoding.ts);
 // none under `next dev`, which renders every request and writes no files.
 const servedAsFiles = env.NODE_ENV === 'development' ? undefined : publishedSlugs();
 
@@ -43,17 +42,15 @@ const nextConfig: NextConfig = {
       // in a Referer (a link on the page, an image a mail client loads). Later rules win in Next.
       ...TOKEN_PATHS.map((source) => ({ source, headers: [{ key: 'Referrer-Policy', value: 'no-referrer' }] })),
       { source: `${MEDIA_URL_PATH}/:file*`, headers: mediaHeaders },
-      // The feeds' gzip answers, compressed at build (with the rewrites below: lib/content/feed-encoding.ts).
-      ...feedHeaders(),
-      // The home page and articles served from files written after the build, with the headers
-      // their prerendered answers carry (lib/content/document-encoding.ts).
+      // The home page, articles and feeds served from files written after the build, identity and
+      // gzip, with the headers their prerendered answers carry (lib/content/document-encoding.ts).
       ...(servedAsFiles ? documentHeaders(servedAsFiles) : []),
     ];
   },
-  // beforeFiles: /rss.xml, / and the articles are routes of their own, and later rewrites only
+  // beforeFiles: /, the articles and the feeds are routes of their own, and later rewrites only
   // apply where no route matched.
   async rewrites() {
-    return { beforeFiles: [...feedRewrites(), ...(servedAsFiles ? documentRewrites(servedAsFiles) : [])], afterFiles: [], fallback: [] };
+    return { beforeFiles: servedAsFiles ? documentRewrites(servedAsFiles) : [], afterFiles: [], fallback: [] };
   },
 };
 

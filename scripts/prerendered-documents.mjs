@@ -2,8 +2,8 @@
 // node scripts/prerendered-documents.mjs   (npm runs it after `npm run build`: "postbuild";
 //                                           scripts/prepare-standalone.mjs runs it too)
 //
-// Copies the prerendered home page and articles that `next build` wrote (.next/server/app/
-// index.html, articles/<slug>.html: the very bytes Next serves for them) into
+// Copies the prerendered home page, articles and feeds that `next build` wrote (.next/server/app/
+// index.html, articles/<slug>.html, rss.xml.body...: the very bytes Next serves for them) into
 // .next/static/prerendered/, each beside a gzip of it (level 9: it runs once per build), so the
 // server answers a reader's document request from a file instead of rendering from its cache and
 // compressing per request. next.config.ts routes the requests (lib/content/document-encoding.ts,
@@ -18,10 +18,14 @@ const defaultRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 /** lib/content/document-encoding.ts DOCUMENTS_DIR (a unit test keeps the two equal). */
 export const DOCUMENTS_DIR = 'prerendered';
 
-/** The prerendered files to serve, relative to .next/server/app: the home page and every article. */
+/** lib/content/feed-encoding.ts FEED_FILES: route handlers, whose prerendered body is <file>.body. */
+const FEEDS = ['rss.xml', 'atom.xml', 'feed.json'];
+
+/** The prerendered files to serve, relative to .next/server/app (source) and to the folder (served). */
 async function documentFiles(appDir) {
   const articles = await readdir(path.join(appDir, 'articles')).catch(() => []);
-  return ['index.html', ...articles.filter((name) => name.endsWith('.html')).map((name) => `articles/${name}`)];
+  const pages = ['index.html', ...articles.filter((name) => name.endsWith('.html')).map((name) => `articles/${name}`)];
+  return [...pages.map((file) => ({ source: file, served: file })), ...FEEDS.map((file) => ({ source: `${file}.body`, served: file }))];
 }
 
 export async function writePrerenderedDocuments({ root = defaultRoot, log = (line) => console.log(line) } = {}) {
@@ -32,19 +36,19 @@ export async function writePrerenderedDocuments({ root = defaultRoot, log = (lin
   }
   await rm(outDir, { recursive: true, force: true });
   const files = await documentFiles(appDir);
-  for (const file of files) {
-    const html = await readFile(path.join(appDir, file));
-    const target = path.join(outDir, file);
+  for (const { source, served } of files) {
+    const bytes = await readFile(path.join(appDir, source));
+    const target = path.join(outDir, served);
     await mkdir(path.dirname(target), { recursive: true });
-    await writeFile(target, html);
-    await writeFile(`${target}.gz`, gzipSync(html, { level: constants.Z_BEST_COMPRESSION }));
+    await writeFile(target, bytes);
+    await writeFile(`${target}.gz`, gzipSync(bytes, { level: constants.Z_BEST_COMPRESSION }));
   }
   // next.config.ts rewrites the articles it expects prerendered: each must have its file, or its URL would answer a bare 404.
   const manifest = JSON.parse(await readFile(path.join(root, '.next', 'routes-manifest.json'), 'utf8'));
   const expected = (manifest.rewrites?.beforeFiles ?? []).flatMap((r) => /^\/articles\/:slug\(([^)]*)\)$/.exec(r.source)?.[1]?.split('|') ?? []);
-  const missing = [...new Set(expected)].filter((slug) => !files.includes(`articles/${slug}.html`));
+  const missing = [...new Set(expected)].filter((slug) => !files.some((f) => f.served === `articles/${slug}.html`));
   if (missing.length > 0) throw new Error(`next.config.ts serves these articles as files, but the build prerendered no HTML for them: ${missing.join(', ')}`);
-  log(`prerendered-documents: ${files.length} pages (identity and gzip) in .next/static/${DOCUMENTS_DIR}`);
+  log(`prerendered-documents: ${files.length} pages and feeds (identity and gzip) in .next/static/${DOCUMENTS_DIR}`);
   return files;
 }
 

@@ -1,5 +1,5 @@
 /**
- * The home page and the articles answered from the files scripts/prerendered-documents.mjs wrote
+ * The home page, the articles and the feeds answered from the files scripts/prerendered-documents.mjs wrote
  * after the build (lib/content/document-encoding.ts), by the standalone server as the image runs
  * it: the very bytes Next prerendered, identity and gzip, with the headers Next's own answer
  * carried, 304s on the ETag; RSC requests (client navigation, prefetch) still answered by Next.
@@ -95,9 +95,29 @@ describe.each(PAGES)('$url from its prerendered file', ({ url, file }) => {
   });
 });
 
+describe.each([
+  { url: '/rss.xml', file: 'rss.xml.body', type: 'application/rss+xml; charset=utf-8' },
+  { url: '/feed.json', file: 'feed.json.body', type: 'application/feed+json; charset=utf-8' },
+])('$url from its prerendered file', ({ url, file, type }) => {
+  it('identity and gzip: the bytes its route prerendered, with its type', async () => {
+    const prerendered = await readFile(path.join(copy.dir, '.next', 'server', 'app', file));
+    const identity = await get(url);
+    expect(identity.status).toBe(200);
+    expect(identity.bytes.equals(prerendered), 'identity').toBe(true);
+    expect(identity.headers['content-type']).toBe(type);
+    const gzip = await get(url, { 'accept-encoding': 'gzip' });
+    expect(gzip.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gzip.bytes).equals(prerendered), 'gzip').toBe(true);
+    for (const answer of [identity, gzip]) {
+      expect(answer.headers['cache-control']).toBe('s-maxage=31536000');
+      expect(answer.headers.vary).toBe(VARY);
+    }
+  });
+});
+
 it('an unknown article is still the not-found page, 404, not stored for a year', async () => {
   const answer = await get('/articles/no-such-article-here');
   expect(answer.status).toBe(404);
-  expect(answer.body).toContain('<html');
+  expect(answer.body, 'a bare 404, not the not-found page').toContain(`/articles/${REFERENCE_SLUG}`);
   expect(answer.headers['cache-control'] ?? '').not.toBe('s-maxage=31536000');
 });

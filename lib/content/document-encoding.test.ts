@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { matchHas } from 'next/dist/shared/lib/router/utils/prepare-destination';
 import nextConfig from '../../next.config';
 import { DOCUMENTS_DIR as SCRIPT_DOCUMENTS_DIR } from '../../scripts/prerendered-documents.mjs';
-import { DOCUMENT_HEADERS, DOCUMENTS_DIR, documentHeaders as headersFor, documentRewrites as rewritesFor, documentRoutes } from './document-encoding';
+import { DOCUMENTS_DIR, documentHeaders as headersFor, documentRewrites as rewritesFor, documentRoutes } from './document-encoding';
 import { publishedSlugs } from './published-slugs';
 
 const SLUGS = ['understanding-distributed-systems', 'idempotency-keys-and-retries'];
@@ -38,11 +38,22 @@ describe('which requests are answered from the prerendered files', () => {
     const labels = documentHeaders();
     expect(labels.map((l) => [l.source, 'has' in l ? l.has : undefined, l.missing])).toEqual(rewrites.map((r) => [r.source, 'has' in r ? r.has : undefined, r.missing]));
     for (const [i, rule] of rewrites.entries()) {
-      const gzip = rule.destination.endsWith('.gz');
-      expect(labels[i]!.headers).toEqual([...DOCUMENT_HEADERS, ...(gzip ? [{ key: 'Content-Encoding', value: 'gzip' }] : [])]);
+      const names = labels[i]!.headers.map((h) => h.key);
+      expect(names.includes('Content-Encoding'), `${rule.destination}: labelled gzip or not`).toBe(rule.destination.endsWith('.gz'));
+      expect(names).toEqual(expect.arrayContaining(['Content-Type', 'Cache-Control', 'Vary']));
     }
     expect(rewrites.map((r) => r.source)).toEqual(documentRoutes(SLUGS).flatMap((r) => [r.source, r.source]));
-    expect(rewrites.map((r) => r.source)).toEqual(['/', '/', ARTICLES, ARTICLES]);
+    expect(rewrites.map((r) => r.source)).toEqual(['/', '/', ARTICLES, ARTICLES, ...['/rss.xml', '/atom.xml', '/feed.json'].flatMap((f) => [f, f])]);
+  });
+
+  it('a feed: gzip or identity by Accept-Encoding alone, with its own type', () => {
+    const feed = (headers: Record<string, string>) =>
+      documentRewrites().find((r: Rule) => r.source === '/rss.xml' && matchHas({ headers } as never, {}, 'has' in r ? r.has : [], r.missing) !== false)?.destination;
+    expect(feed({ 'accept-encoding': 'gzip' })).toBe('/_next/static/prerendered/rss.xml.gz');
+    expect(feed({})).toBe('/_next/static/prerendered/rss.xml');
+    expect(feed({ 'accept-encoding': 'gzip;q=0' })).toBe('/_next/static/prerendered/rss.xml');
+    const label = documentHeaders().find((h) => h.source === '/rss.xml')!;
+    expect(label.headers).toContainEqual({ key: 'Content-Type', value: 'application/rss+xml; charset=utf-8' });
   });
 
   it('names the folder the post-build script writes', () => {
@@ -50,11 +61,11 @@ describe('which requests are answered from the prerendered files', () => {
     for (const rule of documentRewrites()) expect(rule.destination.startsWith(`/_next/static/${DOCUMENTS_DIR}/`)).toBe(true);
   });
 
-  it('is what next.config.ts installs, after the feeds, for the published articles', async () => {
+  it('is what next.config.ts installs, for the published articles', async () => {
     const published = publishedSlugs();
     expect(published.length, 'content/ has published articles').toBeGreaterThan(0);
     const rewrites = await nextConfig.rewrites!();
-    expect(Array.isArray(rewrites) ? rewrites : (rewrites.beforeFiles ?? []).slice(-rewritesFor(published).length)).toEqual(rewritesFor(published));
+    expect(rewrites).toEqual({ beforeFiles: rewritesFor(published), afterFiles: [], fallback: [] });
     expect((await nextConfig.headers!()).slice(-headersFor(published).length)).toEqual(headersFor(published));
   });
 
@@ -62,6 +73,6 @@ describe('which requests are answered from the prerendered files', () => {
     const source = new RegExp(`^${ARTICLES.replace('/articles/:slug', '/articles/')}$`);
     expect(source.test('/articles/understanding-distributed-systems')).toBe(true);
     expect(source.test('/articles/a-draft')).toBe(false);
-    expect(rewritesFor([]).map((r) => r.source)).toEqual(['/', '/']);
+    expect(rewritesFor([]).map((r) => r.source).slice(0, 3)).toEqual(['/', '/', '/rss.xml']);
   });
 });
