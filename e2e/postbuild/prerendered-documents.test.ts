@@ -89,7 +89,9 @@ describe.each(PAGES)('$url from its prerendered file', ({ url, file }) => {
     ['a client navigation', { rsc: '1' }, '?_rsc'],
     ['a prefetch', { rsc: '1', 'next-router-prefetch': '1' }, '?_rsc'],
   ])('%s still gets the RSC payload from Next', async (_name, headers, query) => {
-    const answer = await get(`${url}${query}`, { ...headers, 'accept-encoding': 'gzip' });
+    let answer = await get(`${url}${query}`, { ...headers, 'accept-encoding': 'gzip' });
+    // Next itself redirects an RSC request whose _rsc does not match its headers to the right one.
+    if (answer.status === 307) answer = await get(String(answer.headers.location), { ...headers, 'accept-encoding': 'gzip' });
     expect(answer.status).toBe(200);
     expect(String(answer.headers['content-type'])).toMatch(/^text\/x-component/);
   });
