@@ -1,5 +1,6 @@
 import type { NextConfig } from 'next';
-import { feedHeaders, feedRewrites } from './lib/content/feed-encoding';
+import { documentHeaders, documentRewrites } from './lib/content/document-encoding';
+import { publishedSlugs } from './lib/content/published-slugs';
 import { parseEnv } from './lib/env-schema';
 import { MEDIA_URL_PATH } from './lib/media/variants';
 import { syncKatexAssets } from './lib/mdx/katex-assets';
@@ -12,6 +13,10 @@ const { env } = parseEnv(process.env);
 // KaTeX's stylesheet and fonts into public/katex/<version>/ before anything is built or served:
 // articles with math link them (see lib/mdx/katex-assets.ts for why a copy, and why here).
 syncKatexAssets(process.cwd());
+
+// The articles this build prerenders, served as files with the home page and the feeds (lib/content/document-encoding.ts);
+// none under `next dev`, which renders every request and writes no files.
+const servedAsFiles = env.NODE_ENV === 'development' ? undefined : publishedSlugs();
 
 const nextConfig: NextConfig = {
   reactStrictMode: true,
@@ -37,13 +42,15 @@ const nextConfig: NextConfig = {
       // in a Referer (a link on the page, an image a mail client loads). Later rules win in Next.
       ...TOKEN_PATHS.map((source) => ({ source, headers: [{ key: 'Referrer-Policy', value: 'no-referrer' }] })),
       { source: `${MEDIA_URL_PATH}/:file*`, headers: mediaHeaders },
-      // The feeds' gzip answers, compressed at build (with the rewrites below: lib/content/feed-encoding.ts).
-      ...feedHeaders(),
+      // The home page, articles and feeds served from files written after the build, identity and
+      // gzip, with the headers their prerendered answers carry (lib/content/document-encoding.ts).
+      ...(servedAsFiles ? documentHeaders(servedAsFiles) : []),
     ];
   },
-  // beforeFiles: /rss.xml is a route of its own, and later rewrites only apply where no route matched.
+  // beforeFiles: /, the articles and the feeds are routes of their own, and later rewrites only
+  // apply where no route matched.
   async rewrites() {
-    return { beforeFiles: feedRewrites(), afterFiles: [], fallback: [] };
+    return { beforeFiles: servedAsFiles ? documentRewrites(servedAsFiles) : [], afterFiles: [], fallback: [] };
   },
 };
 

@@ -4,7 +4,9 @@
 // Completes .next/standalone into the folder the container image ships as /app, runnable with
 // nothing else: `node server.js` serves the site, `node migrate.mjs` applies the migrations.
 //
-//   .next/static        -> .next/standalone/.next/static   (Next leaves it out: a CDN could serve it)
+//   .next/static        -> .next/standalone/.next/static   (Next leaves it out: a CDN could serve it;
+//                                                            first completed with the prerendered pages
+//                                                            as files: scripts/prerendered-documents.mjs)
 //   .next/search-index  -> .next/standalone/.next/search-index (the index next build wrote; /search
 //                                                            and the header box read it)
 //   public/             -> .next/standalone/public          (when there is one: public/media holds the
@@ -27,6 +29,7 @@ import { cp, mkdir, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { writePrerenderedDocuments } from './prerendered-documents.mjs';
 
 const require = createRequire(import.meta.url);
 const defaultRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -104,6 +107,8 @@ export async function prepareStandalone({ root = defaultRoot, log = (line) => co
     );
   }
 
+  // The pages served as files (scripts/prerendered-documents.mjs) are part of .next/static.
+  await writePrerenderedDocuments({ root, log });
   await replaceDir(path.join(root, '.next', 'static'), path.join(standalone, '.next', 'static'));
   log('prepare-standalone: .next/static');
   await replaceDir(path.join(root, '.next', 'search-index'), path.join(standalone, '.next', 'search-index'));

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import nextConfig from '../../next.config';
-import { ACCEPTS_GZIP_PATTERN, FEED_FILES, feedHeaders, feedRewrites, gzipFeedPath } from './feed-encoding';
+import { ACCEPTS_GZIP_PATTERN } from './feed-encoding';
 
 // As Next matches a `has` header value (next/dist/shared/lib/router/utils/prepare-destination.js).
 const takesGzip = (accept: string) => new RegExp(`^${ACCEPTS_GZIP_PATTERN}$`).test(accept);
 
-describe('which requests get a feed gzipped at build', () => {
+describe('which requests get the gzip file (feeds and pages)', () => {
   it.each([
     ['gzip', true],
     ['gzip, deflate, br, zstd', true],
@@ -22,22 +21,5 @@ describe('which requests get a feed gzipped at build', () => {
     ['', false],
   ])('Accept-Encoding %j: %s', (accept, expected) => {
     expect(takesGzip(accept)).toBe(expected);
-  });
-
-  it('rewrites and labels under one condition, for every feed and nothing else', () => {
-    const rewrites = feedRewrites();
-    const labels = feedHeaders().filter((rule) => 'has' in rule);
-    expect(rewrites.map((r) => r.source)).toEqual(FEED_FILES.map((file) => `/${file}`));
-    expect(rewrites.map((r) => r.destination)).toEqual(FEED_FILES.map(gzipFeedPath));
-    // A rewrite without its label would send gzip bytes as text; a label without it, text as gzip.
-    expect(labels.map((rule) => [rule.source, rule.has])).toEqual(rewrites.map((r) => [r.source, r.has]));
-    for (const rule of feedHeaders()) expect(rule.headers).toEqual([{ key: 'Content-Encoding', value: 'gzip' }]);
-  });
-
-  it('is what next.config.ts installs', async () => {
-    // Before the routes: /rss.xml has its own, and an afterFiles rewrite would never be reached
-    // (the label would then go on the identity bytes).
-    expect(await nextConfig.rewrites!()).toEqual({ beforeFiles: feedRewrites(), afterFiles: [], fallback: [] });
-    expect((await nextConfig.headers!()).slice(-feedHeaders().length)).toEqual(feedHeaders());
   });
 });

@@ -1,4 +1,3 @@
-import { gzipSync } from 'node:zlib';
 import type { SiteFeed } from './feeds';
 import type { FeedFile } from './feed-encoding';
 import { getSiteFeed } from './site-feed';
@@ -12,13 +11,10 @@ const FEEDS: Record<FeedFile, { contentType: string; serialise: (feed: SiteFeed)
 export const isFeedFile = (file: string): file is FeedFile => Object.hasOwn(FEEDS, file);
 
 /**
- * A feed route's answer, prerendered at build: the feed as it is, or gzipped once (level 9, as it
- * runs once per build) for the twin next.config.ts rewrites gzip-taking requests to
- * (lib/content/feed-encoding.ts). The Content-Encoding header comes from next.config.ts.
+ * A feed route's answer, prerendered at build; served from a file (and its gzip) written after the
+ * build (lib/content/document-encoding.ts), Next answers it only where no file is (next dev).
  */
-export function feedResponse(file: FeedFile, coding: 'identity' | 'gzip'): Response {
+export function feedResponse(file: FeedFile): Response {
   const { contentType, serialise } = FEEDS[file];
-  const text = serialise(getSiteFeed());
-  const body = coding === 'gzip' ? new Uint8Array(gzipSync(Buffer.from(text, 'utf8'), { level: 9 })) : text;
-  return new Response(body, { headers: { 'Content-Type': contentType } });
+  return new Response(serialise(getSiteFeed()), { headers: { 'Content-Type': contentType } });
 }

@@ -9,6 +9,7 @@ import { type ArticleLink, analyzeBody } from './mdx';
 import { compareNewestFirst, rankRelated } from './related';
 import { isSlug } from './schema';
 import { buildDir, contentSignature, readContentSnapshot } from './snapshot';
+import { articleStatus, utcDay } from './status';
 import { checkSeries, collectSeries, placeInSeries, type Series, type SeriesPlacement } from './series';
 import type { Article, ArticleStatus, TagCount } from './types';
 import { env } from '../env';
@@ -83,14 +84,8 @@ function resolveMode(options: LoadOptions): Mode {
   };
 }
 
-export function utcDay(date: Date): string {
-  return date.toISOString().slice(0, 10);
-}
-
-export function articleStatus(article: Pick<Article, 'draft' | 'date'>, today: string): ArticleStatus {
-  if (article.draft) return 'draft';
-  return article.date > today ? 'scheduled' : 'published';
-}
+// In a module of their own: next.config.ts needs them too (lib/content/published-slugs.ts).
+export { articleStatus, utcDay } from './status';
 
 function isVisible(status: ArticleStatus, mode: Mode): boolean {
   if (status === 'draft') return mode.includeDrafts;

@@ -17,7 +17,8 @@ vi.mock('node:crypto', async (importOriginal) => {
 });
 
 import nextConfig from '@/next.config';
-import { feedHeaders } from '@/lib/content/feed-encoding';
+import { documentHeaders } from '@/lib/content/document-encoding';
+import { publishedSlugs } from '@/lib/content/published-slugs';
 import { contentSecurityPolicy, securityHeaders } from '@/lib/security-headers';
 import {
   createManageToken,
@@ -80,9 +81,11 @@ describe('security headers', () => {
 
   it('next.config.ts applies them to every path, no-referrer to the paths that carry tokens, and its own to images', async () => {
     const rules = await nextConfig.headers!();
-    // Then the feeds' Content-Encoding rules (lib/content/feed-encoding.test.ts), which add no security header.
-    expect(rules).toHaveLength(4 + feedHeaders().length);
-    expect(rules.slice(4)).toEqual(feedHeaders());
+    // Then the rules of the pages and feeds served as files (lib/content/document-encoding.test.ts), which add no security header.
+    const fileRules = documentHeaders(publishedSlugs());
+    expect(rules).toHaveLength(4 + fileRules.length);
+    expect(rules.slice(4)).toEqual(fileRules);
+    for (const rule of fileRules) expect(rule.headers.map((h) => h.key)).not.toContain('Content-Security-Policy');
     expect(rules.slice(1, 3)).toEqual(
       ['/newsletter/:path*', '/api/newsletter/:path*'].map((source) => ({ source, headers: [{ key: 'Referrer-Policy', value: 'no-referrer' }] })),
     );

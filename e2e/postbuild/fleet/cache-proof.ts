@@ -5,7 +5,7 @@
  * never are; an API request's id reaches the instance's log; and a rollout of a new build
  * replaces the stored article without any purge (revalidation by ETag after the 10 s freshness).
  */
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'vitest';
@@ -92,7 +92,7 @@ export async function proveStoredAndNeverStored(balancer: Balancer, instances: I
 /**
  * A new build of the article in an instance's copy: what `next build` of changed content ships.
  * Next keeps the prerendered HTML in .next/server/app and may copy it into its response cache
- * (.next/server/route-cache): every copy changes.
+ * (.next/server/route-cache), and the build serves it from .next/static/prerendered: every copy changes.
  */
 async function newBuildOf(instance: Instance, mark: string): Promise<void> {
   const name = `${path.basename(ARTICLE)}.html`;
@@ -104,6 +104,12 @@ async function newBuildOf(instance: Instance, mark: string): Promise<void> {
     expect(html, `${file} has no </body>`).toContain('</body>');
     await writeFile(path.join(server, file), html.replace('</body>', `<!-- ${mark} --></body>`));
   }
+  // The copies served as files (scripts/prerendered-documents.mjs), identity and gzip, change too.
+  const documents = path.join(instance.dir, '.next', 'static', 'prerendered', 'articles');
+  const served = await readFile(path.join(documents, name), 'utf8');
+  const marked = Buffer.from(served.replace('</body>', `<!-- ${mark} --></body>`));
+  await writeFile(path.join(documents, name), marked);
+  await writeFile(path.join(documents, `${name}.gz`), gzipSync(marked));
   await writeFile(path.join(instance.dir, '.next', 'BUILD_ID'), mark);
 }
 
