@@ -88,6 +88,14 @@ describe('the cache tier in deploy/k8s', () => {
     expect(conf).toMatch(/^\s*proxy_cache_revalidate on;$/m);
   });
 
+  it('sends gzip hits from memory in every page location (one write with the chunk framing), identity hits by sendfile', () => {
+    expect(conf).toMatch(/^\s*sendfile on;$/m);
+    for (const location of ['location / {', 'location /_next/static/ {']) {
+      const block = conf.slice(conf.indexOf(location), conf.indexOf('\n  }\n', conf.indexOf(location)));
+      expect(block, location).toMatch(/if \(\$cache_encoding\) \{\s*sendfile off;\s*\}/);
+    }
+  });
+
   const kubectl = ['/usr/bin/kubectl', '/usr/local/bin/kubectl'].find((file) => existsSync(file));
   it.skipIf(!kubectl)('renders with kubectl kustomize: the ConfigMap holds both files, under the hashed name the Deployment mounts', () => {
     const rendered = parseAllDocuments(execFileSync(kubectl!, ['kustomize', k8sDir], { encoding: 'utf8' })).map((d) => d.toJS() as Manifest);
