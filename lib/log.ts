@@ -208,6 +208,14 @@ export function requestIdOf(source: Request | Headers): string | undefined {
   return isValidRequestId(value) ? value : undefined;
 }
 
+/**
+ * The id of a request the proxy does not run for (proxy.ts's matcher says which): the caller's
+ * when it is sane, else a new one, as proxy.ts would have chosen.
+ */
+export function requestIdFor(request: Request): string {
+  return requestIdOf(request) ?? newRequestId();
+}
+
 /** A child of `log` whose lines carry the request's id. */
 export function requestLogger(source: Request | Headers, fields: LogFields = {}): Logger {
   const requestId = requestIdOf(source);

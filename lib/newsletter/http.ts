@@ -153,12 +153,13 @@ export function field(fields: Record<string, unknown>, name: string): string | u
 /**
  * 403 for a state-changing request a browser sent from another site (lib/http/cross-site.ts says
  * which and why); null when it may go on. Nothing has been read or written when it answers.
+ * `requestId`: for a route the proxy does not run for, the id the route chose itself.
  */
-export function crossSiteRefusal(request: Request, route: string): Response | null {
+export function crossSiteRefusal(request: Request, route: string, requestId: string | undefined = requestIdOf(request)): Response | null {
   const verdict = crossSiteVerdict(request);
   if (verdict.allowed) return null;
   // The request id ties the line to the balancer's and the cache tier's access logs.
-  log.warn('cross-site-refused', { route, reason: verdict.reason, requestId: requestIdOf(request) });
+  log.warn('cross-site-refused', { route, reason: verdict.reason, requestId });
   return jsonResponse({ ok: false, error: 'This request came from another site and was refused.', code: 'cross-site' }, 403);
 }
 

@@ -39,13 +39,14 @@ describe('proxy', () => {
     expect(run().response).not.toBe(run().response);
   });
 
-  it('runs on API routes and the dynamic pages, never on prerendered pages, feeds or assets', () => {
+  it('runs on API routes (but the signup route) and the dynamic pages, never on prerendered pages, feeds or assets', () => {
     // Next's own matcher, as the server applies config.matcher.
     const matches = (url: string) => unstable_doesMiddlewareMatch({ config, url });
-    for (const url of ['/api/newsletter/subscribe', '/api/health/ready', '/search', '/search?q=raft', '/newsletter/confirm', '/newsletter/manage?token=x', '/newsletter/error', '/newsletter/data', '/newsletter/unsubscribe', '/dev/mailbox', '/dev/mailbox/1']) {
+    for (const url of ['/api/health/ready', '/api/newsletter/confirm', '/api/newsletter/subscribe-more', '/api/newsletter/subscribe/x', '/search', '/search?q=raft', '/newsletter/confirm', '/newsletter/manage?token=x', '/newsletter/error', '/newsletter/data', '/newsletter/unsubscribe', '/dev/mailbox', '/dev/mailbox/1']) {
       expect(matches(url), url).toBe(true);
     }
-    for (const url of ['/', '/articles', '/articles/x', '/tags', '/tags/a', '/series/s', '/rss.xml', '/atom.xml', '/feed.json', '/sitemap.xml', '/robots.txt', '/manifest.webmanifest', '/newsletter/check-inbox', '/newsletter/confirmed', '/newsletter/unsubscribed', '/newsletter/deleted', '/favicon.ico', '/icon.svg', '/search-index/abc.json', '/searching', '/_next/static/chunks/a.js', '/_next/image', '/media/a.webp']) {
+    // The signup route sets its own id (app/api/newsletter/subscribe/route.ts): the proxy was a tenth of its CPU.
+    for (const url of ['/api/newsletter/subscribe', '/', '/articles', '/articles/x', '/tags', '/tags/a', '/series/s', '/rss.xml', '/atom.xml', '/feed.json', '/sitemap.xml', '/robots.txt', '/manifest.webmanifest', '/newsletter/check-inbox', '/newsletter/confirmed', '/newsletter/unsubscribed', '/newsletter/deleted', '/favicon.ico', '/icon.svg', '/search-index/abc.json', '/searching', '/_next/static/chunks/a.js', '/_next/image', '/media/a.webp']) {
       expect(matches(url), url).toBe(false);
     }
   });

@@ -159,6 +159,16 @@ describe('POST /api/newsletter/subscribe', () => {
     expect(after).toEqual(before);
   });
 
+  it('answers with X-Request-Id itself (proxy.ts does not run here): a sane incoming id kept, a bad one replaced, on success and on errors', async () => {
+    const kept = await subscribeRoute(jsonRequest(URL_SUBSCRIBE, { email: uniqueEmail() }, { headers: { ...fromClient(uniqueIp()), 'x-request-id': 'lb-7:abc' } }));
+    await waitForImmediateSends();
+    expect(kept.status).toBe(200);
+    expect(kept.headers.get('x-request-id')).toBe('lb-7:abc');
+    const replaced = await subscribeRoute(jsonRequest(URL_SUBSCRIBE, { email: 'not an address' }, { headers: { 'x-request-id': 'two words' } }));
+    expect(replaced.status).toBe(400);
+    expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  });
+
   it('answers 415 to a content type it does not read, and 400 to broken JSON', async () => {
     const count = await t.prisma.subscriber.count();
     const text = await subscribeRoute(
