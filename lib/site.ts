@@ -2,8 +2,8 @@ import { env, envIssues, unsetReason, type EnvIssue } from './env';
 
 /**
  * The publication's identity and the one place absolute URLs are built (feeds, sitemap,
- * canonical and Open Graph URLs). Routes are named here too, so paths are not string literals
- * scattered through files.
+ * canonical and Open Graph URLs). Its routes (`paths`) live in lib/site-paths.ts and are
+ * re-exported here.
  */
 
 /**
@@ -34,20 +34,8 @@ export const site = {
   defaultAuthor: 'Editorial team',
 } as const;
 
-export const paths = {
-  home: '/',
-  article: (slug: string) => `/articles/${slug}`,
-  tag: (tag: string) => `/tags/${tag}`,
-  series: (slug: string) => `/series/${slug}`,
-  search: '/search',
-  /** The search index of one build (its version is in the URL, so it can be cached forever). */
-  searchIndex: (version: string) => `/search-index/${version}`,
-  /** One article's sections in that build, for the header box's excerpts. */
-  searchText: (version: string, slug: string) => `/search-index/${version}/${slug}`,
-  rss: '/rss.xml',
-  atom: '/atom.xml',
-  jsonFeed: '/feed.json',
-} as const;
+/** The site's routes: lib/site-paths.ts (no environment there, so client components can use them too). */
+export { paths } from './site-paths';
 
 /**
  * `absoluteUrl('/articles/foo')` → `https://example.com/articles/foo`. String concatenation

@@ -1,5 +1,5 @@
 import { MEDIA_URL_PATH } from '@/lib/media/variants';
-import { paths } from '@/lib/site';
+import { paths } from '@/lib/site-paths';
 
 /**
  * The in-site page a link in the article body points to, when following it can be a client-side
