@@ -11,7 +11,7 @@ import {
   type AnnounceableArticle,
   type ContentOptions,
 } from './articles';
-import { PROVIDER_BATCH_SIZE } from '../outbox/write';
+import { insertQueuedBatchesSql, PROVIDER_BATCH_SIZE } from '../outbox/write';
 import { log } from './log';
 import { EVERY_ARTICLE_SQL } from '../reader-preference';
 
@@ -319,8 +319,7 @@ export const ENQUEUE_SQL = `WITH recipients AS MATERIALIZED (
      ), batch_ids AS MATERIALIZED (
        SELECT k.n, gen_random_uuid() AS id FROM (SELECT DISTINCT n FROM passed) AS k
      ), batches AS (
-       INSERT INTO outbox_batches (id, kind, idempotency_key, status, attempts, next_attempt_at, created_at)
-       SELECT b.id, $3::outbox_kind, 'outbox-batch/' || b.id::text, 'QUEUED', 0, $1::timestamptz, $1::timestamptz
+       ${insertQueuedBatchesSql({ id: 'b.id', kind: '$3::outbox_kind', now: '$1::timestamptz' })}
        FROM batch_ids b
        RETURNING 1
      ), queued AS (

@@ -1,7 +1,7 @@
 import { getDb } from '../db';
 import type { PrismaClient } from '../generated/prisma/client';
 import { isoDay } from '../reader-preference';
-import { PROVIDER_BATCH_SIZE } from '../outbox/write';
+import { insertQueuedBatchesSql, PROVIDER_BATCH_SIZE } from '../outbox/write';
 import { articleUrl, publishedArticles, type ContentOptions } from './articles';
 import { log } from './log';
 
@@ -104,8 +104,7 @@ WITH chunk AS MATERIALIZED (
 ), batch_ids AS MATERIALIZED (
   SELECT k.n, gen_random_uuid() AS id FROM (SELECT DISTINCT n FROM passed) AS k
 ), batches AS (
-  INSERT INTO outbox_batches (id, kind, idempotency_key, status, attempts, next_attempt_at, created_at)
-  SELECT b.id, 'WEEKLY_DIGEST', 'outbox-batch/' || b.id::text, 'QUEUED', 0, $1::timestamptz, $1::timestamptz FROM batch_ids b
+  ${insertQueuedBatchesSql({ id: 'b.id', kind: `'WEEKLY_DIGEST'`, now: '$1::timestamptz' })} FROM batch_ids b
   RETURNING 1
 ), queued AS (
   INSERT INTO outbox_emails (id, kind, subscriber_id, to_address, payload, dedupe_key, status, attempts, next_attempt_at, created_at, batch_id)

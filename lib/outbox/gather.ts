@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { OutboxKind, PrismaClient } from '../generated/prisma/client';
-import { PROVIDER_BATCH_SIZE } from './write';
+import { insertQueuedBatchesSql, PROVIDER_BATCH_SIZE } from './write';
 
 /**
  * Per-row emails that piled up (a burst of signups' confirmations) become one provider batch: ONE
@@ -24,8 +24,7 @@ export async function gatherIntoBatch(
        LIMIT ${PROVIDER_BATCH_SIZE}
        FOR UPDATE SKIP LOCKED
      ), batch AS (
-       INSERT INTO outbox_batches (id, kind, idempotency_key, status, attempts, next_attempt_at, created_at)
-       SELECT $4::uuid, $2::outbox_kind, 'outbox-batch/' || $4::text, 'QUEUED', 0, $3::timestamptz, $3::timestamptz
+       ${insertQueuedBatchesSql({ id: '$4::uuid', kind: '$2::outbox_kind', now: '$3::timestamptz' })}
        WHERE EXISTS (SELECT 1 FROM picked)
        RETURNING id
      )

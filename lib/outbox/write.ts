@@ -9,6 +9,17 @@ import type { OutboxKind, Prisma, PrismaClient } from '../generated/prisma/clien
 /** Resend's maximum per POST /emails/batch: the size of the batches announcements are queued in. */
 export const PROVIDER_BATCH_SIZE = 100;
 
+/**
+ * The start of an `INSERT … SELECT` of new, queued outbox_batches rows, for the statements that
+ * form batches (announcements, digests, piled-up confirmations). Each argument is an SQL
+ * expression. A batch's Idempotency-Key is derived from its id here, once, so a retry of the
+ * batch (batches.ts) is always the same request to the provider.
+ */
+export function insertQueuedBatchesSql({ id, kind, now }: { id: string; kind: string; now: string }): string {
+  return `INSERT INTO outbox_batches (id, kind, idempotency_key, status, attempts, next_attempt_at, created_at)
+       SELECT ${id}, ${kind}, 'outbox-batch/' || ${id}::text, 'QUEUED', 0, ${now}, ${now}`;
+}
+
 export type OutboxRowInput = {
   template: OutboxKind;
   subscriberId: string;
