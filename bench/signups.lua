@@ -3,7 +3,7 @@
 -- Args (after --): run id, share of repeats, first client-address index (so a warm-up and the
 -- measured run never share an address).
 --
--- Each request carries an X-Request-Id, which the app (proxy.ts) and the floor echo, so a response
+-- Each request carries an X-Request-Id, which the app's route and the floor echo, so a response
 -- is matched to its address although one thread's 25 connections answer in any order. done()
 -- prints one JSON line: statuses, and per address what the rate limits must have done.
 

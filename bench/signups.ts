@@ -3,7 +3,8 @@
  * database, migrated with the project's own runner, dropped after) and the fake Resend API, then
  * the rows and the emails counted, to show the numbers are of correct work. Beside it, in the same
  * run, the floor (bench/signups-floor.ts): the same statements from a bare node:http + pg server
- * with the same pool size, on a database of its own. Both servers are pinned to SERVER_CORES; the
+ * with the same pool size, on a database of its own; and an empty Next.js POST route (the empty app's
+ * EMPTY_ROUTE), what the framework costs per request before any work. All are pinned to SERVER_CORES; the
  * load is wrk in its own process on LOAD_CORES (bench/lib/wrk.ts), driven by bench/signups.lua.
  *
  * Addresses: 70% new, 30% repeats of an address the same wrk thread already sent (a reader
@@ -31,13 +32,14 @@ import { sleep } from '../testing/wait';
 import { BENCH_DIR } from './config';
 import type { BenchContext } from './context';
 import { num, table } from './lib/stats';
-import { pinned, startAppServer, type AppServer } from './lib/workspace';
+import { EMPTY_ROUTE, pinned, startAppServer, type AppServer } from './lib/workspace';
 import { LOAD_CORES, SERVER_CORES, wrk, wrkAvailable, type WrkResult } from './lib/wrk';
 
 export const POSTGRES_SERVER = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const ROUTE_FILE = path.join('app', 'api', 'newsletter', 'subscribe', 'route.ts');
 const FLOOR_FILE = path.join('bench', 'signups-floor.ts');
 const SCRIPT = path.join(BENCH_DIR, 'signups.lua');
+const EMPTY_ROUTE_SCRIPT = path.join(BENCH_DIR, 'post-json.lua');
 /** Both servers get this many pooled connections (pg's default, which the app uses unless told otherwise). */
 const POOL_SIZE = 10;
 /** wrk threads: each is one event loop with its own Lua state (its own addresses). */
@@ -134,6 +136,7 @@ export async function signupsBenchmark(ctx: BenchContext): Promise<string> {
   let fake: FakeResendProcess | undefined;
   let server: AppServer | undefined;
   let floor: Floor | undefined;
+  let empty: AppServer | undefined;
   try {
     // The app, with the fake provider; its outbox settles before the floor starts, so the
     // immediate sends and the worker do not run beside the floor's measurement.
@@ -174,6 +177,13 @@ export async function signupsBenchmark(ctx: BenchContext): Promise<string> {
     const f = floorRun.measured.result;
     ctx.log(`signups (floor): ${num(f.rps)} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms, ${JSON.stringify(floorRun.measured.summary)}`);
     const floorCounts = await settle(floorDb);
+    await floor.stop();
+    floor = undefined;
+
+    // The framework's own floor: an empty Next.js POST route, same server settings, same core.
+    empty = await startAppServer(ctx.emptyDir, {}, { cores: SERVER_CORES });
+    const e = await driveEmptyRoute(empty.url, ctx);
+    ctx.log(`signups (empty Next.js route): ${num(e.rps)} req/s, p50 ${e.p50} ms, p99 ${e.p99} ms`);
 
     const app = verdicts({ run: appRun, counts: appCounts });
     const bare = verdicts({ run: floorRun, counts: floorCounts });
@@ -187,13 +197,13 @@ export async function signupsBenchmark(ctx: BenchContext): Promise<string> {
       return e.connect + e.read + e.write + e.timeout === 0 ? 'none' : `connect ${e.connect}, read ${e.read}, write ${e.write}, timeout ${e.timeout}`;
     };
     const rows: string[][] = [
-      ['Requests per second', num(m.rps), num(f.rps), `${(m.rps / f.rps).toFixed(2)}×`],
-      ['Latency p50 / p99 (ms)', `${m.p50} / ${m.p99}`, `${f.p50} / ${f.p99}`, ''],
-      ['Answers', statuses(appRun.measured), statuses(floorRun.measured), ''],
-      ['Socket errors / timeouts', sockets(m), sockets(f), ''],
-      ...app.rows.map((row, i) => [row[0]!, row[1]!, bare.rows[i]![1]!, '']),
-      ['Outbox rows sent / still queued', `${num(appCounts.sentRows)} / ${num(appCounts.unfinished)}`, 'not sent (no worker)', ''],
-      ['Emails received by the fake Resend', `${num(appCounts.deliveries)} in ${num(appCounts.requests)} requests (${appCounts.deliveries === appCounts.sentRows ? 'OK: one per sent row' : 'MISMATCH'})`, '', ''],
+      ['Requests per second', num(m.rps), num(f.rps), `${(m.rps / f.rps).toFixed(2)}×`, num(e.rps), `${(m.rps / e.rps).toFixed(2)}×`],
+      ['Latency p50 / p99 (ms)', `${m.p50} / ${m.p99}`, `${f.p50} / ${f.p99}`, '', `${e.p50} / ${e.p99}`, ''],
+      ['Answers', statuses(appRun.measured), statuses(floorRun.measured), '', '', ''],
+      ['Socket errors / timeouts', sockets(m), sockets(f), '', sockets(e), ''],
+      ...app.rows.map((row, i) => [row[0]!, row[1]!, bare.rows[i]![1]!, '', '', '']),
+      ['Outbox rows sent / still queued', `${num(appCounts.sentRows)} / ${num(appCounts.unfinished)}`, 'not sent (no worker)', '', '', ''],
+      ['Emails received by the fake Resend', `${num(appCounts.deliveries)} in ${num(appCounts.requests)} requests (${appCounts.deliveries === appCounts.sentRows ? 'OK: one per sent row' : 'MISMATCH'})`, '', '', '', ''],
     ];
     const body = [
       `\`POST /api/newsletter/subscribe\` (JSON), ${connections} connections for ${durationSec} s (wrk, ${THREADS} threads, pinned to core ${LOAD_CORES}), ` +
@@ -204,9 +214,11 @@ export async function signupsBenchmark(ctx: BenchContext): Promise<string> {
         '(lib/newsletter/signup-statements.ts) on a database of its own, without Next.js, Prisma or the email send. ' +
         '**Each request carries its own `X-Forwarded-For`** from 198.18.0.0/15 (reserved for benchmarks): one load generator is one IP, and ' +
         'the per-IP limit (10 per 10 minutes) would otherwise refuse almost all of it. 429s below are the per-address limit (3 per hour) on ' +
-        'repeated addresses; bench/signups.lua matches every answer to its address by the echoed X-Request-Id.',
+        'repeated addresses; bench/signups.lua matches every answer to its address by the echoed X-Request-Id. ' +
+        `**Empty Next.js route**: \`POST ${EMPTY_ROUTE}\` in the empty Next.js app (a JSON body in, a JSON answer out, nothing else; ` +
+        'its standalone server, same core, same load): what a route handler costs on this machine before any work of ours.',
       '',
-      table(['Figure', 'App', 'Floor', 'App / floor'], rows),
+      table(['Figure', 'App', 'Floor', 'App / floor', 'Empty Next.js route', 'App / empty route'], rows),
     ].join('\n');
     const problems = [...app.problems.map((p) => `app: ${p}`), ...bare.problems.map((p) => `floor: ${p}`)];
     if (!emailsOk) problems.push(`app: ${appCounts.deliveries} emails received for ${appCounts.sentRows} sent rows, ${appCounts.unfinished} unfinished`);
@@ -215,9 +227,20 @@ export async function signupsBenchmark(ctx: BenchContext): Promise<string> {
   } finally {
     await server?.stop();
     await floor?.stop();
+    await empty?.stop();
     await fake?.stop();
     for (const database of databases) await database.drop().catch((err) => ctx.log(`signups: could not drop ${database.name}: ${err}`));
   }
+}
+
+/** The empty route under the same load as a signup run: a warm-up at 10 connections, then the measured run. */
+async function driveEmptyRoute(url: string, ctx: BenchContext): Promise<WrkResult> {
+  const { connections, durationSec } = ctx.config.signups;
+  const once = (seconds: number, c: number) => wrk(`${url}${EMPTY_ROUTE}`, { connections: c, durationSec: seconds, threads: THREADS, script: EMPTY_ROUTE_SCRIPT });
+  await once(Math.min(2, durationSec), 10);
+  const result = await once(durationSec, connections);
+  if (result.non2xx3xx > 0) throw new Error(`signups: the empty Next.js route answered ${result.non2xx3xx} requests with an error`);
+  return result;
 }
 
 async function freshDatabase(ctx: BenchContext, databases: TemporaryDatabase[], prefix: string): Promise<string> {

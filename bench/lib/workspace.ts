@@ -50,7 +50,10 @@ export async function linkNodeModules(dest: string): Promise<void> {
   await runChecked('cp -al node_modules', 'cp', ['-al', path.join(REPO_ROOT, 'node_modules'), path.join(dest, 'node_modules')]);
 }
 
-/** A tiny app with only app/layout.tsx and app/page.tsx, built like the project (same Next.js, same config). */
+/** The empty app's POST route (JSON in, JSON out): what any Next.js route handler costs. */
+export const EMPTY_ROUTE = '/api/empty';
+
+/** A tiny app with only a layout, a page and EMPTY_ROUTE, built like the project (same Next.js, same config). */
 export async function createEmptyApp(dest: string): Promise<void> {
   await rm(dest, { recursive: true, force: true });
   await mkdir(path.join(dest, 'app'), { recursive: true });
@@ -65,6 +68,12 @@ export async function createEmptyApp(dest: string): Promise<void> {
     "export default function RootLayout({ children }: { children: React.ReactNode }) {\n  return (\n    <html lang=\"en\">\n      <body>{children}</body>\n    </html>\n  );\n}\n",
   );
   await writeFile(path.join(dest, 'app', 'page.tsx'), 'export default function Page() {\n  return <p>Empty</p>;\n}\n');
+  // The framework's floor for an API route (the signups bench): a JSON body in, a JSON answer out, nothing else.
+  await mkdir(path.join(dest, 'app', 'api', 'empty'), { recursive: true });
+  await writeFile(
+    path.join(dest, 'app', 'api', 'empty', 'route.ts'),
+    "export async function POST(request: Request): Promise<Response> {\n  const body: unknown = await request.json();\n  return Response.json({ ok: typeof body === 'object' });\n}\n",
+  );
   await runChecked('git init', 'git', ['init', '-q', dest]);
   await linkNodeModules(dest);
 }
