@@ -36,6 +36,11 @@ describe('parseWrkOutput', () => {
     });
   });
 
+  it('keeps latencies to wrk precision, without floating-point tails', () => {
+    const result = parseWrkOutput(REPORT.replace('99%    1.61s', '99%    2.03s'));
+    expect(result.p99).toBe(2030);
+  });
+
   it('refuses a report without its latency distribution', () => {
     expect(() => parseWrkOutput('10 requests in 1.00s, 1KB read\nRequests/sec: 10')).toThrow(/--latency/);
   });

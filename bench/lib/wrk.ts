@@ -63,20 +63,13 @@ export async function wrkAvailable(): Promise<boolean> {
   return available;
 }
 
+const MS_PER_UNIT: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000 };
+
+/** Rounded to the microsecond, wrk's own precision: 2.03 s is 2030 ms, not 2029.9999999999998. */
 function milliseconds(value: string, unit: string): number {
-  const n = Number(value);
-  switch (unit) {
-    case 'us':
-      return n / 1000;
-    case 'ms':
-      return n;
-    case 's':
-      return n * 1000;
-    case 'm':
-      return n * 60_000;
-    default:
-      throw new Error(`unknown wrk latency unit "${unit}"`);
-  }
+  const factor = MS_PER_UNIT[unit];
+  if (factor === undefined) throw new Error(`unknown wrk latency unit "${unit}"`);
+  return Math.round(Number(value) * factor * 1000) / 1000;
 }
 
 /** Parses wrk's report (with --latency). Exported for its unit test. */
