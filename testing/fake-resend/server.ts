@@ -1,3 +1,4 @@
+// Over 400 lines: one fake of Resend's HTTP API. Validation, idempotency keys, the rate limit and failure injection share one server's state (startFakeResend's closure), which a split would only pass around.
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
